@@ -1,0 +1,1 @@
+"""Structured intake: header mapping, row validation and expansion into assets."""

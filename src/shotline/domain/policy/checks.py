@@ -1,0 +1,182 @@
+"""Cross-reference checks: every name a policy uses must be defined in that policy."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+
+from shotline.domain.errors import PolicyIssue
+from shotline.domain.intake.fields import CORE_FIELDS
+from shotline.domain.policy.model import Channel, Policy
+
+GATE_ORDER: tuple[str, ...] = ("technical", "styling_fit", "brand_merch", "final_qc")
+_ALWAYS_REQUIRED = ("sku", "category", "colorways")
+_NAMING_PLACEHOLDERS = frozenset({"sku", "colorway", "view", "version", "ext", "channel", "gtin"})
+
+
+def cross_check(policy: Policy) -> list[PolicyIssue]:
+    """Every dangling reference or contradiction in the policy, each with its path."""
+    issues: list[PolicyIssue] = []
+    issues += _check_intake(policy)
+    issues += _check_categories_and_paths(policy)
+    issues += _check_conditions(policy)
+    issues += _check_tracks(policy)
+    issues += _check_gates_and_defects(policy)
+    issues += _check_channels(policy)
+    issues += _check_calendar(policy)
+    issues += _check_naming(policy)
+    return issues
+
+
+def _unknown(path: str, names: Iterable[str], known: Iterable[str], what: str) -> list[PolicyIssue]:
+    known_set = set(known)
+    return [
+        PolicyIssue(path, f"unknown {what} {name!r}") for name in names if name not in known_set
+    ]
+
+
+def _check_intake(policy: Policy) -> list[PolicyIssue]:
+    issues = _unknown("intake.required", policy.intake.required, CORE_FIELDS, "core field")
+    issues += [
+        PolicyIssue("intake.required", f"{name!r} is always required and must be listed")
+        for name in _ALWAYS_REQUIRED
+        if name not in policy.intake.required
+    ]
+    issues += _unknown("intake.defaults", policy.intake.defaults, CORE_FIELDS, "core field")
+    issues += _unknown("intake.aliases", policy.intake.aliases, CORE_FIELDS, "core field")
+    issues += _unknown("intake.submit_roles", policy.intake.submit_roles, policy.roles, "role")
+    clashes = set(policy.fields) & set(CORE_FIELDS)
+    issues += [PolicyIssue(f"fields.{n}", "redefines a core intake field") for n in sorted(clashes)]
+    for name, spec in policy.fields.items():
+        if spec.type == "enum" and not spec.values:
+            issues.append(PolicyIssue(f"fields.{name}.values", "an enum field needs values"))
+        if spec.must_be is not None and spec.type != "bool":
+            issues.append(PolicyIssue(f"fields.{name}.must_be", "only a bool field can must_be"))
+    return issues
+
+
+def _check_categories_and_paths(policy: Policy) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+    groups = [("categories", policy.categories), ("production_paths", policy.production_paths)]
+    for section, entries in groups:
+        for name, entry in entries.items():
+            for key in ("required_fields", "optional_fields"):
+                issues += _unknown(
+                    f"{section}.{name}.{key}", getattr(entry, key), policy.fields, "field"
+                )
+    for name, category in policy.categories.items():
+        repeated = {v for v in category.shot_list if category.shot_list.count(v) > 1}
+        issues += [
+            PolicyIssue(f"categories.{name}.shot_list", f"view {v!r} is listed twice")
+            for v in sorted(repeated)
+        ]
+    default_path = policy.intake.defaults.get("production_path")
+    if default_path is not None and default_path not in policy.production_paths:
+        issues.append(
+            PolicyIssue("intake.defaults.production_path", f"unknown path {default_path!r}")
+        )
+    return issues
+
+
+def _condition_fields(policy: Policy) -> set[str]:
+    return set(CORE_FIELDS) | set(policy.fields)
+
+
+def _check_conditions(policy: Policy) -> list[PolicyIssue]:
+    fields = _condition_fields(policy)
+    issues: list[PolicyIssue] = []
+    for i, rule in enumerate(policy.complexity.rules):
+        issues += _unknown(f"complexity.rules[{i}].when", rule.when, fields, "field")
+    for i, routing in enumerate(policy.routing):
+        issues += _unknown(f"routing[{i}].when", routing.when, fields, "field")
+        issues += _unknown(f"routing[{i}].track", [routing.track], policy.tracks, "track")
+    if policy.routing[-1].when:
+        issues.append(PolicyIssue("routing", "the last rule must have no conditions (a default)"))
+    return issues
+
+
+def _check_tracks(policy: Policy) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+    for name, track in policy.tracks.items():
+        path = f"tracks.{name}"
+        issues += _unknown(f"{path}.owner_role", [track.owner_role], policy.roles, "role")
+        issues += _unknown(
+            f"{path}.escalation_owner", [track.escalation_owner], policy.roles, "role"
+        )
+        issues += _unknown(f"{path}.gates", track.gates, policy.gates, "gate")
+        order = [GATE_ORDER.index(g) for g in track.gates if g in GATE_ORDER]
+        if order != sorted(order) or len(set(order)) != len(order):
+            issues.append(
+                PolicyIssue(f"{path}.gates", f"gates must follow {', '.join(GATE_ORDER)}")
+            )
+        if "final_qc" not in track.gates:
+            issues.append(PolicyIssue(f"{path}.gates", "every track ends with final_qc"))
+    return issues
+
+
+def _check_gates_and_defects(policy: Policy) -> list[PolicyIssue]:
+    issues = _unknown("gates", policy.gates, GATE_ORDER, "gate")
+    for name, gate in policy.gates.items():
+        issues += _unknown(f"gates.{name}.decided_by", gate.decided_by, policy.roles, "role")
+        issues += _unknown(
+            f"gates.{name}.on_fail.by_defect", gate.on_fail.by_defect, policy.defects, "defect"
+        )
+        codes = [item.code for item in gate.checklist]
+        issues += [
+            PolicyIssue(f"gates.{name}.checklist", f"item {c!r} is listed twice")
+            for c in sorted({c for c in codes if codes.count(c) > 1})
+        ]
+    for code, defect in policy.defects.items():
+        issues += _unknown(f"defects.{code}.gates", defect.gates, policy.gates, "gate")
+    return issues
+
+
+def _aspect_matches(channel: Channel) -> bool:
+    w, h = (int(x) for x in channel.aspect.split(":"))
+    return abs(channel.width / channel.height - w / h) < 0.01
+
+
+def _check_channels(policy: Policy) -> list[PolicyIssue]:
+    return [
+        PolicyIssue(
+            f"channels.{name}.aspect",
+            f"{channel.width}x{channel.height} is not {channel.aspect}",
+        )
+        for name, channel in policy.channels.items()
+        if not _aspect_matches(channel)
+    ]
+
+
+def _check_calendar(policy: Policy) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+    try:
+        zoneinfo.ZoneInfo(policy.calendar.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        issues.append(
+            PolicyIssue("calendar.timezone", f"unknown timezone {policy.calendar.timezone!r}")
+        )
+    if policy.calendar.hours.start >= policy.calendar.hours.end:
+        issues.append(PolicyIssue("calendar.hours", "start must be before end"))
+    return issues
+
+
+def _placeholders(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _check_naming(policy: Policy) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+    templates = {"naming.template": policy.naming.template}
+    templates |= {f"naming.channels.{k}": v for k, v in policy.naming.channels.items()}
+    for path, template in templates.items():
+        try:
+            names = _placeholders(template)
+        except ValueError as exc:
+            issues.append(PolicyIssue(path, f"bad template: {exc}"))
+            continue
+        extra = names - _NAMING_PLACEHOLDERS - {"asin_or_sku", "facing", "angle"}
+        issues += [PolicyIssue(path, f"unknown placeholder {{{n}}}") for n in sorted(extra)]
+    issues += _unknown("naming.channels", policy.naming.channels, policy.channels, "channel")
+    return issues

@@ -1,0 +1,68 @@
+"""Turn policy text into a validated `Policy`, or a `PolicyError` listing every problem."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from shotline.domain.errors import PolicyError, PolicyIssue
+from shotline.domain.policy.checks import cross_check
+from shotline.domain.policy.model import Policy
+
+_MESSAGES = {
+    "missing": "required",
+    "extra_forbidden": "unknown key (not part of the policy format)",
+}
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith("function-"):
+            continue  # pydantic names validator wrappers in the location; users don't care
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(error: Any) -> str:
+    if error["type"] in _MESSAGES:
+        return _MESSAGES[error["type"]]
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    if error["type"] not in ("hours", "code", "clock", "sla", "aspect", "colour"):
+        message += f", got {json.dumps(error.get('input'), default=str)[:60]}"
+    return message
+
+
+def policy_from_mapping(data: Any, source: str = "policy") -> Policy:
+    """Validate already-parsed policy data; raise `PolicyError` with every issue."""
+    if not isinstance(data, dict):
+        raise PolicyError([PolicyIssue("", "a policy must be a mapping at the top level")], source)
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        issues = [PolicyIssue(_path(tuple(e["loc"])), _message(e)) for e in exc.errors()]
+        raise PolicyError(issues, source) from None
+    issues = cross_check(policy)
+    if issues:
+        raise PolicyError(issues, source)
+    return policy
+
+
+def parse_policy(text: str, source: str = "policy") -> Policy:
+    """Parse YAML policy text; syntax errors name their line."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PolicyError([PolicyIssue("", f"YAML syntax error at {where}: {problem}")], source)
+    return policy_from_mapping(data, source)

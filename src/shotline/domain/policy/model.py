@@ -1,0 +1,303 @@
+"""Pydantic model of a policy file. Shape only; cross-references are checked in `checks`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+COMPLEXITY_CLASSES: tuple[str, ...] = ("C1", "C2", "C3", "C4")
+ComplexityClass = Literal["C1", "C2", "C3", "C4"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+AiUsage = Literal["none", "assist", "generate", "experimental"]
+ReworkRoute = Literal["reshoot", "ai_rerun", "retouch", "technical_correction"]
+FieldType = Literal["text", "enum", "bool"]
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _quoted(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+def _hours(value: Any) -> float:
+    # YAML gives ints/floats for numbers; anything else ("soon", "2d") is a typo worth naming.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("hours", "expected hours, got {got}", {"got": _quoted(value)})
+    if value <= 0:
+        raise PydanticCustomError(
+            "hours", "expected a positive number of hours, got {got}", {"got": _quoted(value)}
+        )
+    return float(value)
+
+
+def _code(value: Any) -> str:
+    if not isinstance(value, str) or not _CODE.match(value):
+        raise PydanticCustomError(
+            "code",
+            "expected a lower-case code (letters, digits, _), got {got}",
+            {"got": _quoted(value)},
+        )
+    return value
+
+
+def _clock(value: Any) -> dt.time:
+    if isinstance(value, int):  # YAML 1.1 reads 09:00 as sexagesimal 540
+        return dt.time(value // 60, value % 60)
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "clock", "expected a time like 09:00, got {got}", {"got": _quoted(value)}
+    )
+
+
+Hours = Annotated[float, BeforeValidator(_hours)]
+Code = Annotated[str, BeforeValidator(_code)]
+ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a standard must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_text(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value).strip().lower()
+
+
+class Matcher(Strict):
+    """Tests one intake field. Scalars and lists in YAML mean "equals one of"."""
+
+    any_of: tuple[str, ...] = ()
+    contains_any: tuple[str, ...] = ()
+    not_in: tuple[str, ...] = ()
+    present: bool | None = None
+
+    @classmethod
+    def coerce(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: [_as_text(x) for x in v] if isinstance(v, list) else v for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return {"any_of": [_as_text(x) for x in value]}
+        return {"any_of": [_as_text(value)]}
+
+    def matches(self, value: str | None) -> bool:
+        """True when the (normalised, lower-case) field value satisfies every clause."""
+        text = (value or "").strip().lower()
+        if self.present is not None and bool(text) != self.present:
+            return False
+        if self.any_of and text not in self.any_of:
+            return False
+        if self.contains_any and not any(word in text for word in self.contains_any):
+            return False
+        return not (self.not_in and (not text or text in self.not_in))
+
+
+Condition = dict[str, Annotated[Matcher, BeforeValidator(Matcher.coerce)]]
+
+
+class FieldSpec(Strict):
+    """A category- or path-specific intake field."""
+
+    label: str = ""
+    type: FieldType = "text"
+    values: tuple[str, ...] = ()
+    must_be: bool | None = None
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+
+class IntakeRules(Strict):
+    """Which core fields are required, extra header aliases, and who may submit."""
+
+    required: tuple[str, ...]
+    defaults: dict[str, str] = Field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    submit_roles: tuple[str, ...]
+
+
+class Category(Strict):
+    """A product category: its shot list and the fields its intake lines need."""
+
+    label: str
+    shot_list: tuple[Code, ...] = Field(min_length=1)
+    required_fields: tuple[str, ...] = ()
+    optional_fields: tuple[str, ...] = ()
+
+
+class ProductionPath(Strict):
+    """A production path a requester can ask for, with the fields it needs."""
+
+    label: str
+    required_fields: tuple[str, ...] = ()
+    optional_fields: tuple[str, ...] = ()
+
+
+class ComplexityRule(Strict):
+    """When every condition holds, the SKU is at least `at_least`."""
+
+    name: str
+    when: Condition
+    at_least: ComplexityClass
+
+
+class Complexity(Strict):
+    default: ComplexityClass = "C1"
+    rules: tuple[ComplexityRule, ...] = ()
+
+
+class Track(Strict):
+    """A production path with its own SLA, gates, owner and AI rule."""
+
+    label: str
+    owner_role: str
+    escalation_owner: str
+    sla: dict[ComplexityClass, Hours]
+    gates: tuple[str, ...]
+    ai_usage: AiUsage
+    can_deliver: bool = True
+
+    @field_validator("sla")
+    @classmethod
+    def _every_class(cls, value: dict[str, float]) -> dict[str, float]:
+        missing = [c for c in COMPLEXITY_CLASSES if c not in value]
+        if missing:
+            raise PydanticCustomError(
+                "sla", "missing SLA hours for {missing}", {"missing": ", ".join(missing)}
+            )
+        return value
+
+
+class RoutingRule(Strict):
+    """First matching rule picks the track; a rule with no conditions always matches."""
+
+    when: Condition = Field(default_factory=dict)
+    track: str
+
+
+class ChecklistItem(Strict):
+    code: Code
+    question: str
+
+
+class OnFail(Strict):
+    """Where a failed gate sends the asset back to, by defect code."""
+
+    default: ReworkRoute
+    by_defect: dict[str, ReworkRoute] = Field(default_factory=dict)
+
+
+class Gate(Strict):
+    """A review step with a binary checklist and the roles that decide it."""
+
+    label: str
+    decided_by: tuple[str, ...] = Field(min_length=1)
+    checklist: tuple[ChecklistItem, ...] = Field(min_length=1)
+    on_fail: OnFail
+
+
+class Defect(Strict):
+    """A categorised rework reason."""
+
+    label: str
+    group: Literal["intake", "capture", "retouch", "ai", "delivery"]
+    gates: tuple[str, ...] = Field(min_length=1)
+    preventable: bool
+
+
+class Channel(Strict):
+    """A destination with its image specification."""
+
+    label: str
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    aspect: str
+    background: str | None = None
+    format: Literal["jpeg", "png", "webp", "tiff"]
+    color_space: Literal["sRGB", "AdobeRGB", "DisplayP3"] = "sRGB"
+    max_bytes: int = Field(gt=0)
+    min_fill: float | None = Field(default=None, gt=0, le=1)
+
+    @field_validator("aspect")
+    @classmethod
+    def _ratio(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+:\d+", value):
+            raise PydanticCustomError(
+                "aspect", "expected an aspect like 4:5, got {got}", {"got": _quoted(value)}
+            )
+        return value
+
+    @field_validator("background")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise PydanticCustomError(
+                "colour", "expected a colour like #FFFFFF, got {got}", {"got": _quoted(value)}
+            )
+        return value
+
+
+class BusinessHours(Strict):
+    start: ClockTime
+    end: ClockTime
+
+
+class Calendar(Strict):
+    """Working days, hours, timezone and holidays: the clock every SLA runs on."""
+
+    timezone: str
+    working_days: tuple[Weekday, ...] = Field(min_length=1)
+    hours: BusinessHours
+    holidays: tuple[dt.date, ...] = ()
+
+
+class Naming(Strict):
+    template: str
+    channels: dict[str, str] = Field(default_factory=dict)
+
+
+class Role(Strict):
+    label: str
+
+
+class Policy(Strict):
+    """A workspace's complete, versioned standard."""
+
+    name: str
+    version: int = Field(ge=1)
+    description: str = ""
+    roles: dict[Code, Role]
+    intake: IntakeRules
+    fields: dict[Code, FieldSpec]
+    categories: dict[Code, Category] = Field(min_length=1)
+    production_paths: dict[Code, ProductionPath] = Field(min_length=1)
+    complexity: Complexity
+    tracks: dict[Code, Track] = Field(min_length=1)
+    routing: tuple[RoutingRule, ...] = Field(min_length=1)
+    gates: dict[Code, Gate] = Field(min_length=1)
+    defects: dict[Code, Defect] = Field(min_length=1)
+    channels: dict[Code, Channel] = Field(min_length=1)
+    calendar: Calendar
+    naming: Naming
+
+    def sla_hours(self, track: str, complexity: str) -> float:
+        """Business hours the track allows for a SKU of this complexity class."""
+        return self.tracks[track].sla[complexity]  # type: ignore[index]
+
+    def field_spec(self, name: str) -> FieldSpec | None:
+        """The policy's definition of a category- or path-specific field, if any."""
+        return self.fields.get(name)
