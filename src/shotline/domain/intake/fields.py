@@ -37,15 +37,20 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[\s\-./]+", "_", text).strip("_")
 
 
+def header_key(header: str) -> str:
+    """Lookup key of a header: "Colour Ways", "colourways" and "COLOUR_WAYS" are one key."""
+    return normalise_header(header).replace("_", "")
+
+
 def header_map(
     extra_fields: Mapping[str, Iterable[str]],
 ) -> dict[str, str]:
-    """Every accepted spelling (normalised) -> canonical field name."""
+    """Every accepted spelling (as `header_key`) -> canonical field name."""
     mapping: dict[str, str] = {}
     for canonical, aliases in {**CORE_FIELDS, **extra_fields}.items():
-        mapping[normalise_header(canonical)] = canonical
+        mapping[header_key(canonical)] = canonical
         for alias in aliases:
-            mapping.setdefault(normalise_header(alias), canonical)
+            mapping.setdefault(header_key(alias), canonical)
     return mapping
 
 
@@ -53,8 +58,13 @@ def split_list(cell: str, field: str) -> list[str]:
     """`"black | navy;red"` -> `["black", "navy", "red"]`, blanks and repeats dropped."""
     splitter = _COLORWAY_SPLIT if field == "colorways" else _CODE_LIST_SPLIT
     items = [item.strip() for item in splitter.split(cell)]
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for item in items:
         if item:
-            seen.setdefault(item, None)
-    return list(seen)
+            seen.setdefault(item.casefold(), item)
+    return list(seen.values())
+
+
+def as_code(text: str) -> str:
+    """A view or channel as typed ("On Model", "instagram-feed") -> its code form."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from shotline.domain.calendar import BusinessCalendar
 from shotline.domain.complexity import classify
 from shotline.domain.intake.cells import CellError, as_bool, as_choice, as_deadline, as_text
-from shotline.domain.intake.fields import CORE_FIELDS, PRIORITIES, header_map, normalise_header
+from shotline.domain.intake.fields import CORE_FIELDS, PRIORITIES, as_code, header_key, header_map
 from shotline.domain.intake.fields import split_list as split_cell
 from shotline.domain.intake.model import (
     AcceptedLine,
@@ -44,7 +44,7 @@ def canonical_rows(table: IntakeTable, policy: Policy) -> tuple[list[RawRow], li
     notes: list[str] = []
     columns: dict[str, str] = {}
     for header in table.headers:
-        canonical = mapping.get(normalise_header(header))
+        canonical = mapping.get(header_key(header))
         if canonical is None:
             if header.strip():
                 notes.append(f"column {header!r} is not an intake field and was ignored")
@@ -229,7 +229,7 @@ class IntakeValidator:
         text = line.text("views")
         if not text:
             return list(shot_list)
-        views = [v.lower().replace(" ", "_").replace("-", "_") for v in split_cell(text, "views")]
+        views = list(dict.fromkeys(as_code(v) for v in split_cell(text, "views")))
         for view in views:
             if view not in shot_list:
                 line.fail(
@@ -239,7 +239,9 @@ class IntakeValidator:
         return views
 
     def _channels(self, line: _Line) -> list[str]:
-        channels = [c.lower() for c in split_cell(line.text("channels"), "channels")]
+        channels = list(
+            dict.fromkeys(as_code(c) for c in split_cell(line.text("channels"), "channels"))
+        )
         known = self.policy.channels
         for channel in channels:
             if channel not in known:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from shotline.domain.errors import PolicyIssue
 from shotline.domain.intake.fields import CORE_FIELDS
-from shotline.domain.policy.model import Channel, Policy
+from shotline.domain.policy.model import Category, Channel, Policy, ProductionPath
 
 GATE_ORDER: tuple[str, ...] = ("technical", "styling_fit", "brand_merch", "final_qc")
 _ALWAYS_REQUIRED = ("sku", "category", "colorways")
@@ -57,13 +57,15 @@ def _check_intake(policy: Policy) -> list[PolicyIssue]:
 
 def _check_categories_and_paths(policy: Policy) -> list[PolicyIssue]:
     issues: list[PolicyIssue] = []
-    groups = [("categories", policy.categories), ("production_paths", policy.production_paths)]
-    for section, entries in groups:
-        for name, entry in entries.items():
-            for key in ("required_fields", "optional_fields"):
-                issues += _unknown(
-                    f"{section}.{name}.{key}", getattr(entry, key), policy.fields, "field"
-                )
+    entries: list[tuple[str, str, Category | ProductionPath]] = [
+        ("categories", name, entry) for name, entry in policy.categories.items()
+    ]
+    entries += [("production_paths", n, e) for n, e in policy.production_paths.items()]
+    for section, name, entry in entries:
+        for key in ("required_fields", "optional_fields"):
+            issues += _unknown(
+                f"{section}.{name}.{key}", getattr(entry, key), policy.fields, "field"
+            )
     for name, category in policy.categories.items():
         repeated = {v for v in category.shot_list if category.shot_list.count(v) > 1}
         issues += [
@@ -133,7 +135,7 @@ def _check_gates_and_defects(policy: Policy) -> list[PolicyIssue]:
 
 def _aspect_matches(channel: Channel) -> bool:
     w, h = (int(x) for x in channel.aspect.split(":"))
-    return abs(channel.width / channel.height - w / h) < 0.01
+    return h > 0 and abs(channel.width / channel.height - w / h) < 0.01
 
 
 def _check_channels(policy: Policy) -> list[PolicyIssue]:
@@ -163,7 +165,10 @@ def _check_calendar(policy: Policy) -> list[PolicyIssue]:
 def _placeholders(template: str) -> set[str]:
     import string
 
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    if "" in names:
+        raise ValueError("empty placeholder {}; name it, e.g. {sku}")
+    return names
 
 
 def _check_naming(policy: Policy) -> list[PolicyIssue]:

@@ -23,7 +23,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part).startswith("function-"):
+        elif str(part).startswith("function-") or part == "[key]":
             continue  # pydantic names validator wrappers in the location; users don't care
         else:
             out += f".{part}" if out else str(part)
@@ -64,5 +64,6 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PolicyError([PolicyIssue("", f"YAML syntax error at {where}: {problem}")], source)
+        issue = PolicyIssue("", f"YAML syntax error at {where}: {problem}")
+        raise PolicyError([issue], source) from None
     return policy_from_mapping(data, source)

@@ -1,0 +1,1 @@
+"""Adapters: files, database and other things outside the domain."""

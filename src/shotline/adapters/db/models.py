@@ -1,0 +1,196 @@
+"""Tables. Every row but users belongs to exactly one workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shotline.adapters.db.types import BigId, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model, for bulk statements that skip the ORM's per-row cost."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+
+
+class User(Base):
+    """A person; what they may do is granted per workspace (RoleGrant)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime]
+
+
+class Team(Base):
+    """An internal team or an outside vendor."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    is_vendor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+
+
+class Membership(Base):
+    """A user's place in a workspace, optionally inside one team or vendor."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+
+
+class RoleGrant(Base):
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(64))
+
+
+class PolicyVersion(Base):
+    """Every policy a workspace has used, verbatim; exactly one is active."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (UniqueConstraint("workspace_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Request(Base):
+    """One intake submission. Re-importing the same file (checksum) finds this row."""
+
+    __tablename__ = "requests"
+    __table_args__ = (UniqueConstraint("workspace_id", "checksum"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    source: Mapped[str] = mapped_column(String(255))
+    checksum: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    rows: Mapped[int] = mapped_column(Integer)
+    accepted_lines: Mapped[int] = mapped_column(Integer)
+    rejected_lines: Mapped[int] = mapped_column(Integer)
+    asset_count: Mapped[int] = mapped_column(Integer)
+    policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class RequestLine(Base):
+    """One SKU line as submitted, with its verdict; rejected lines keep their errors."""
+
+    __tablename__ = "request_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    fields: Mapped[dict[str, Any]]
+    errors: Mapped[list[Any]]
+    warnings: Mapped[list[Any]]
+    category: Mapped[str | None] = mapped_column(String(64))
+    track: Mapped[str | None] = mapped_column(String(64))
+    complexity: Mapped[str | None] = mapped_column(String(4))
+    deadline: Mapped[dt.datetime | None]
+    due_at: Mapped[dt.datetime | None]
+
+
+class Asset(Base):
+    """One deliverable image slot: SKU x colorway x view, moving through the lifecycle."""
+
+    __tablename__ = "assets"
+    __table_args__ = (
+        Index("ix_assets_workspace_sku", "workspace_id", "sku", "colorway"),
+        Index("ix_assets_workspace_queue", "workspace_id", "track", "state", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    request_line_id: Mapped[int] = mapped_column(ForeignKey("request_lines.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(120))
+    colorway: Mapped[str] = mapped_column(String(120))
+    view: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    track: Mapped[str] = mapped_column(String(64))
+    complexity: Mapped[str] = mapped_column(String(4))
+    priority: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class Event(Base):
+    """Append-only record of anything that happened. Nothing updates or deletes these rows."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_workspace_at", "workspace_id", "at"),
+        Index("ix_events_asset", "asset_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"))
+    payload: Mapped[dict[str, Any]]

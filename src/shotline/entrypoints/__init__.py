@@ -1,0 +1,1 @@
+"""Entry points: CLI, HTTP API, web pages. Thin: they call services and format results."""

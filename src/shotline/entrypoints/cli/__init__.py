@@ -1,0 +1,1 @@
+"""The `shotline` command line."""

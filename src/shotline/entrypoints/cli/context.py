@@ -1,0 +1,106 @@
+"""What every command needs: the app, the clock, the acting user, and error handling."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from typer.core import TyperGroup
+
+from shotline.adapters.db import migrate
+from shotline.bootstrap import App, build
+from shotline.config import Settings
+from shotline.domain.access import Actor
+from shotline.domain.errors import IntakeFileError, ShotlineError
+from shotline.services.workspaces import resolve_actor
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    """Options given before the command (`shotline --workspace W --as U ...`)."""
+
+    workspace: str | None = None
+    user: str | None = None
+    _app: App | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        base = Settings.from_env()
+        return Settings(
+            home=base.home,
+            database_url=base.database_url,
+            workspace=self.workspace or base.workspace,
+            user=self.user or base.user,
+        )
+
+    def app(self, require_schema: bool = True) -> App:
+        """The app, refusing to run on a database that `shotline init` has not prepared."""
+        if self._app is None:
+            self._app = build(self.settings())
+        if require_schema and not migrate.is_current(self._app.engine):
+            raise ShotlineError(
+                f"the database at {self._app.engine.url.render_as_string()} is not initialised "
+                "or is older than this Shotline; run `shotline init`"
+            )
+        return self._app
+
+    def actor(self) -> Actor:
+        settings = self.settings()
+        with self.app().uow() as uow:
+            return resolve_actor(uow, settings.workspace, settings.user)
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliState)
+    return obj
+
+
+def now() -> dt.datetime:
+    """The one place the CLI reads the clock; services take `now` as an argument."""
+    return dt.datetime.now(dt.UTC)
+
+
+class ShotlineGroup(TyperGroup):
+    """Turns every expected failure into one clear line and an exit code; no tracebacks."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IntakeFileError as exc:
+            errors.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+        except ShotlineError as exc:
+            errors.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            errors.print(f"[red]database error:[/red] {reason}", highlight=False)
+            raise typer.Exit(1) from None
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, CliState) and ctx.parent is None:
+                obj.close()
+
+
+@contextmanager
+def stage(label: str) -> Iterator[None]:
+    """A spinner with elapsed time for a step that may take more than a second."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as progress:
+        progress.add_task(label, total=None)
+        yield

@@ -1,0 +1,76 @@
+"""The `shotline` command: wiring of sub-commands and global options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from shotline.adapters.db import migrate
+from shotline.domain.errors import ShotlineError
+from shotline.entrypoints.cli import demo, intake, policy, records, users
+from shotline.entrypoints.cli.context import CliState, ShotlineGroup, console, now, state
+from shotline.services import workspaces
+
+app = typer.Typer(
+    cls=ShotlineGroup,
+    help="Shotline: creative operations for ecommerce content production.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(policy.app, name="policy")
+app.add_typer(intake.app, name="intake")
+app.add_typer(records.requests_app, name="requests")
+app.add_typer(records.assets_app, name="assets")
+app.add_typer(users.app, name="users")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    workspace: str | None = typer.Option(
+        None, "--workspace", "-w", help="Workspace slug (default: $SHOTLINE_WORKSPACE or 'default')"
+    ),
+    user: str | None = typer.Option(
+        None, "--as", help="Act as this user (default: $SHOTLINE_USER or 'admin')"
+    ),
+) -> None:
+    """Data lives in $SHOTLINE_HOME (default ./.shotline); $SHOTLINE_DATABASE_URL overrides the
+    database (SQLite by default, postgresql+psycopg://... for production)."""
+    ctx.obj = CliState(workspace=workspace, user=user)
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    name: str | None = typer.Option(None, "--name", help="Display name of a new workspace"),
+    policy_file: Path | None = typer.Option(None, "--policy", help="First policy (YAML)"),
+) -> None:
+    """Create or upgrade the database, and create the workspace with its policy if new."""
+    cli = state(ctx)
+    app_ = cli.app(require_schema=False)
+    before, after = migrate.upgrade(app_.engine)
+    text = None
+    if policy_file is not None:
+        try:
+            text = policy_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ShotlineError(f"cannot read policy file {policy_file}: {exc}") from None
+    slug = cli.settings().workspace
+    with app_.uow() as uow:
+        result = workspaces.initialise_workspace(uow, slug, name or slug, now(), text)
+    schema = "created" if before is None else ("upgraded" if before != after else "up to date")
+    console.print(f"database {schema} (revision {after}) at {app_.engine.url.render_as_string()}")
+    if result.created:
+        console.print(
+            f"workspace {slug!r} created with policy version {result.policy_version}; "
+            "user 'admin' holds the admin role"
+        )
+    else:
+        console.print(f"workspace {slug!r} exists (policy version {result.policy_version})")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,63 @@
+"""One transaction per use case, owned by the service that opened it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from shotline.adapters.db.models import Event
+from shotline.domain.events import NewEvent
+
+
+class UnitOfWork:
+    """`with app.uow() as uow: ...; uow.commit()` — anything not committed is rolled back."""
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self._events: list[dict[str, Any]] = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def record(
+        self, workspace_id: int, actor_id: int | None, at: dt.datetime, event: NewEvent
+    ) -> None:
+        """Queue an event; it is written in the same transaction, at commit."""
+        self._events.append(
+            {
+                "workspace_id": workspace_id,
+                "actor_id": actor_id,
+                "at": at,
+                "kind": event.kind.value,
+                "payload": event.payload,
+                "request_id": event.request_id,
+                "asset_id": event.asset_id,
+            }
+        )
+
+    def flush_events(self) -> None:
+        """Write queued events now (bulk), e.g. before a query that must see them."""
+        if self._events:
+            self.session.execute(insert(Event), self._events)
+            self._events = []
+
+    def commit(self) -> None:
+        """Write queued events and commit the whole use case at once."""
+        self.flush_events()
+        self.session.commit()

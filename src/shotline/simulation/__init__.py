@@ -1,0 +1,1 @@
+"""Realistic generated work for demos and benchmarks (seeded, repeatable)."""
