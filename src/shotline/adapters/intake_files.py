@@ -205,5 +205,7 @@ def _xlsx_value(cell: Any) -> CellValue:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()).strip("\"'")
+    # str(KeyError) wraps its message in quotes; args[0] is the bare text.
+    single = len(exc.args) == 1 and isinstance(exc.args[0], str)
+    text = " ".join((exc.args[0] if single else str(exc)).split())
     return (text or type(exc).__name__)[:200]

@@ -294,6 +294,21 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "not a workbook")
+    assert_error(
+        write(tmp_path, "intake.xlsx", buffer.getvalue()),
+        "as an XLSX workbook: There is no item named '[Content_Types].xml' in the archive",
+    )
+
+
+def test_xlsx_with_a_damaged_sheet(tmp_path: Path) -> None:
+    source = zipfile.ZipFile(io.BytesIO(typed_workbook()))
+    buffer = io.BytesIO()
+    with source, zipfile.ZipFile(buffer, "w") as damaged:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            damaged.writestr(item, content)
     assert_error(write(tmp_path, "intake.xlsx", buffer.getvalue()), "as an XLSX workbook")
 
 

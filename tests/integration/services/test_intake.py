@@ -6,17 +6,17 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import NOW
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
-from support import JEWELRY, row, write_csv, write_xlsx
 
+from conftest import NOW
 from shotline.adapters.db.models import Asset, Event, Request, RequestLine
 from shotline.adapters.intake_files import read_intake_file
 from shotline.bootstrap import App
 from shotline.domain.access import Actor
 from shotline.domain.errors import PermissionDenied
 from shotline.services import intake, requests, workspaces
+from support import JEWELRY, row, write_csv, write_xlsx
 
 
 def _import(app: App, actor: Actor, path: Path, now: dt.datetime = NOW) -> intake.ImportResult:

@@ -92,6 +92,7 @@ class IntakeValidator:
         self.calendar = BusinessCalendar(policy.calendar)
         self.open_keys = {colorway_key(s, c) for s, c in open_keys}
         self.seen: dict[tuple[str, str], int] = {}
+        self._sla_due: dict[tuple[str, str], dt.datetime] = {}
 
     def validate(self, table: IntakeTable) -> IntakeResult:
         """Accept or reject every row of the table."""
@@ -261,6 +262,13 @@ class IntakeValidator:
             return None
         return deadline
 
+    def _due_by_sla(self, track: str, complexity: str, sla: float) -> dt.datetime:
+        # `now` is fixed for the whole file, so each (track, class) pair has one SLA due time.
+        key = (track, complexity)
+        if key not in self._sla_due:
+            self._sla_due[key] = self.calendar.add_business_hours(self.now, sla)
+        return self._sla_due[key]
+
     def _accept(
         self,
         line: _Line,
@@ -283,7 +291,7 @@ class IntakeValidator:
             )
         track = route(self.policy, {**facts, "complexity": complexity})
         sla = self.policy.sla_hours(track, complexity)
-        earliest = self.calendar.add_business_hours(self.now, sla)
+        earliest = self._due_by_sla(track, complexity, sla)
         if deadline is not None and deadline < earliest:
             warnings.append(
                 f"deadline {deadline.isoformat()} is tighter than the {track} SLA for "
