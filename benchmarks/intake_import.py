@@ -118,7 +118,7 @@ def _asset_rows(csv_path: Path, line_id: int) -> list[dict[str, Any]]:
             "created_at": NOW,
             "updated_at": NOW,
             "lock_version": 1,
-        }  # fmt: skip
+        }
         for line in result.accepted
         for s in line.assets()
     ]
