@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from shotline.adapters.db.engine import make_engine, make_session_factory
+from shotline.adapters.storage import BlobStore, LocalBlobStore
 from shotline.config import Settings
 from shotline.services.unit_of_work import UnitOfWork
 
@@ -19,10 +20,11 @@ class App:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    blobs: BlobStore
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction) for one user action."""
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.blobs)
 
     def close(self) -> None:
         """Release database connections."""
@@ -33,4 +35,9 @@ def build(settings: Settings) -> App:
     """Build the application for these settings (SQLite + local files by default)."""
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
-    return App(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+    return App(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        blobs=LocalBlobStore(settings.home / "blobs"),
+    )

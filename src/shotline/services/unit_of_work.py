@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from shotline.adapters.db.models import Event
+from shotline.adapters.storage import BlobStore
 from shotline.domain.events import NewEvent
 
 
@@ -18,8 +19,9 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], blobs: BlobStore) -> None:
         self._factory = session_factory
+        self.blobs = blobs
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()

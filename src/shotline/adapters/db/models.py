@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,6 +160,7 @@ class Asset(Base):
     __table_args__ = (
         Index("ix_assets_workspace_sku", "workspace_id", "sku", "colorway"),
         Index("ix_assets_workspace_queue", "workspace_id", "track", "state", "due_at"),
+        Index("ix_assets_workspace_assignee", "workspace_id", "assignee_user_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
@@ -175,7 +177,111 @@ class Asset(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Where the asset stands: the gate it waits at, the version under review, who has it.
+    gate: Mapped[str | None] = mapped_column(String(32), default=None)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", use_alter=True), default=None
+    )
+    assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    assignee_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), default=None)
+    state_since: Mapped[dt.datetime | None] = mapped_column(default=None)
+    resume_state: Mapped[str | None] = mapped_column(String(32), default=None)
+    block_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    rework_rounds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    version_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class Version(Base):
+    """One immutable file of an asset. Never updated except to move its stage."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("asset_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    bytes: Mapped[int] = mapped_column(BigId)
+    original_name: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime]
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    ai_workflow: Mapped[str | None] = mapped_column(String(200))
+    cost: Mapped[float | None] = mapped_column(Float)
+
+
+class GateDecision(Base):
+    """A reviewer's binary checklist for one version at one gate. One per (version, gate):
+    the unique key is what makes two simultaneous decisions land exactly once."""
+
+    __tablename__ = "gate_decisions"
+    __table_args__ = (UniqueConstraint("version_id", "gate"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    gate: Mapped[str] = mapped_column(String(32))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    answers: Mapped[list[Any]]
+    defects: Mapped[list[Any]]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    annotations: Mapped[list[Any]]
+    route: Mapped[str | None] = mapped_column(String(32))
+    preventable: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime]
+    cost: Mapped[float | None] = mapped_column(Float)
+
+
+class CheckResult(Base):
+    """An automated measurement of a version (focus, exposure, colour...)."""
+
+    __tablename__ = "check_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    check: Mapped[str] = mapped_column(String(64))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    measured_at: Mapped[dt.datetime]
+
+
+class ProcessException(Base):
+    """A recorded, authorised (or refused) departure from the process."""
+
+    __tablename__ = "process_exceptions"
+    __table_args__ = (Index("ix_process_exceptions_ws_kind", "workspace_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    asset_ids: Mapped[list[Any]]
+    detail: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[dt.datetime]
+    valid_until: Mapped[dt.datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SkillGrant(Base):
+    """A specialist skill held by a person or by a whole team or vendor."""
+
+    __tablename__ = "skill_grants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    skill: Mapped[str] = mapped_column(String(64))
 
 
 class Event(Base):

@@ -25,6 +25,38 @@ def cross_check(policy: Policy) -> list[PolicyIssue]:
     issues += _check_channels(policy)
     issues += _check_calendar(policy)
     issues += _check_naming(policy)
+    issues += _check_workflow(policy)
+    return issues
+
+
+REQUIRED_EXCEPTION_KINDS = (
+    "skip_intake",
+    "bypass_gate",
+    "override_check",
+    "old_naming",
+    "move_queue",
+)
+
+
+def _check_workflow(policy: Policy) -> list[PolicyIssue]:
+    flow = policy.workflow
+    issues: list[PolicyIssue] = []
+    for kind, roles in flow.upload_roles.items():
+        issues += _unknown(f"workflow.upload_roles.{kind}", roles, policy.roles, "role")
+    for key in ("assign_roles", "block_roles", "deliver_roles"):
+        issues += _unknown(f"workflow.{key}", getattr(flow, key), policy.roles, "role")
+    for name, exception in policy.exceptions.items():
+        issues += _unknown(
+            f"exceptions.{name}.grant_roles", exception.grant_roles, policy.roles, "role"
+        )
+    issues += [
+        PolicyIssue("exceptions", f"missing exception kind {k!r}")
+        for k in REQUIRED_EXCEPTION_KINDS
+        if k not in policy.exceptions
+    ]
+    fields = _condition_fields(policy) | {"track", "view"}
+    for name, skill in policy.skills.items():
+        issues += _unknown(f"skills.{name}.when", skill.when, fields, "field")
     return issues
 
 

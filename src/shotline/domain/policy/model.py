@@ -274,6 +274,60 @@ class Role(Strict):
     label: str
 
 
+class Skill(Strict):
+    """A specialist skill and the assets that need it (conditions on intake fields, plus
+    `track`, `complexity` and `view`)."""
+
+    label: str
+    when: Condition
+
+
+class ExceptionKind(Strict):
+    """A departure from the process that someone may ask for, and who may grant it."""
+
+    label: str
+    grant_roles: tuple[str, ...] = Field(min_length=1)
+    max_days: int = Field(default=30, gt=0)
+
+
+VersionKind = Literal["capture", "retouch", "ai"]
+
+
+def _default_upload_roles() -> dict[VersionKind, tuple[str, ...]]:
+    return {
+        "capture": ("photographer", "studio_manager"),
+        "retouch": ("retoucher", "retouching_lead"),
+        "ai": ("ai_operator", "ai_workflow_owner"),
+    }
+
+
+class Workflow(Strict):
+    """Who may do what in production, and when an SLA counts as at risk."""
+
+    upload_roles: dict[VersionKind, tuple[str, ...]] = Field(default_factory=_default_upload_roles)
+    assign_roles: tuple[str, ...] = ("producer", "creative_ops_manager", "retouching_lead")
+    block_roles: tuple[str, ...] = ("producer", "creative_ops_manager", "studio_manager")
+    deliver_roles: tuple[str, ...] = ("dam_manager", "producer")
+    # An open asset is at risk when less than this share of its SLA (business hours) is left.
+    sla_risk_share: float = Field(default=0.25, gt=0, lt=1)
+    # An exception kind asked for this many times in a month is flagged as recurring.
+    recurring_exceptions: int = Field(default=3, ge=2)
+
+
+def _default_exception_kinds() -> dict[str, ExceptionKind]:
+    grant = ("creative_ops_manager",)
+    return {
+        kind: ExceptionKind(label=label, grant_roles=grant)
+        for kind, label in (
+            ("skip_intake", "Skip intake"),
+            ("bypass_gate", "Bypass a review gate"),
+            ("override_check", "Override a failed automated check"),
+            ("old_naming", "Use an old naming scheme"),
+            ("move_queue", "Move work across queues"),
+        )
+    }
+
+
 class Policy(Strict):
     """A workspace's complete, versioned standard."""
 
@@ -293,6 +347,9 @@ class Policy(Strict):
     channels: dict[Code, Channel] = Field(min_length=1)
     calendar: Calendar
     naming: Naming
+    skills: dict[Code, Skill] = Field(default_factory=dict)
+    exceptions: dict[Code, ExceptionKind] = Field(default_factory=_default_exception_kinds)
+    workflow: Workflow = Field(default_factory=Workflow)
 
     def sla_hours(self, track: str, complexity: str) -> float:
         """Business hours the track allows for a SKU of this complexity class."""
