@@ -97,8 +97,9 @@ def check_reviewer(
     """Only the gate's roles decide it; nobody passes final QC on their own version."""
     allowed = policy.gates[gate].decided_by
     if not roles & set(allowed):
+        held = ", ".join(sorted(roles))
         raise PermissionDenied(
-            f"the {gate} gate is decided by {', '.join(allowed)}; you hold {', '.join(sorted(roles))}"
+            f"the {gate} gate is decided by {', '.join(allowed)}; you hold {held}"
         )
     if gate == FINAL_QC and reviewer_id == author_id:
         raise PermissionDenied(

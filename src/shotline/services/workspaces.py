@@ -28,7 +28,12 @@ class InitResult:
 
 
 def initialise_workspace(
-    uow: UnitOfWork, slug: str, name: str, now: dt.datetime, policy_text: str | None = None
+    uow: UnitOfWork,
+    slug: str,
+    name: str,
+    now: dt.datetime,
+    policy_text: str | None = None,
+    policy_source: str = "default policy",
 ) -> InitResult:
     """Create the workspace with its first policy and an admin user; a no-op if it exists."""
     existing = repository.workspace_by_slug(uow.session, slug)
@@ -43,7 +48,7 @@ def initialise_workspace(
     _grant(uow, workspace.id, admin.id, ["admin"])
     uow.session.add(Membership(workspace_id=workspace.id, user_id=admin.id))
     text = policy_text if policy_text is not None else default_policy_text()
-    row = store_policy(uow, workspace.id, admin.id, text, "default policy", now)
+    row = store_policy(uow, workspace.id, admin.id, text, policy_source, now)
     uow.commit()
     return InitResult(slug, created=True, policy_version=row.version)
 

@@ -313,6 +313,10 @@ class Workflow(Strict):
     # An exception kind asked for this many times in a month is flagged as recurring.
     recurring_exceptions: int = Field(default=3, ge=2)
 
+    def roles_to_upload(self, kind: str) -> tuple[str, ...]:
+        """Roles that may upload (and submit) versions of this kind."""
+        return next((roles for k, roles in self.upload_roles.items() if k == kind), ())
+
 
 def _default_exception_kinds() -> dict[str, ExceptionKind]:
     grant = ("creative_ops_manager",)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -21,7 +22,8 @@ from shotline.domain.errors import IntakeFileError, ShotlineError
 from shotline.services.workspaces import resolve_actor
 
 console = Console()
-errors = Console(stderr=True)
+# Errors stay on one line however narrow the terminal or pipe: scripts grep them.
+errors = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -40,6 +42,15 @@ class CliState:
             workspace=self.workspace or base.workspace,
             user=self.user or base.user,
         )
+
+    def database_exists(self) -> bool:
+        """False for a SQLite file not created yet (so read-only commands don't create it)."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.settings().database_url)
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return True
+        return Path(url.database).exists()
 
     def app(self, require_schema: bool = True) -> App:
         """The app, refusing to run on a database that `shotline init` has not prepared."""
@@ -60,6 +71,15 @@ class CliState:
     def close(self) -> None:
         if self._app is not None:
             self._app.close()
+
+
+def read_policy_file(path: Path) -> str:
+    """A policy file's text, or one clear error naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ShotlineError(f"cannot read policy file {path}: {reason}") from None
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -101,6 +121,8 @@ def stage(label: str) -> Iterator[None]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=errors, transient=True) as progress:
+    with Progress(
+        *columns, console=errors, transient=True, disable=not errors.is_terminal
+    ) as progress:
         progress.add_task(label, total=None)
         yield

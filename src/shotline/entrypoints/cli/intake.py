@@ -9,9 +9,17 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from shotline.adapters.db import migrate
 from shotline.adapters.intake_files import read_intake_file, write_rejected_csv
 from shotline.domain.intake.model import IntakeResult, IntakeTable
-from shotline.entrypoints.cli.context import ShotlineGroup, console, now, stage, state
+from shotline.entrypoints.cli.context import (
+    ShotlineGroup,
+    console,
+    now,
+    read_policy_file,
+    stage,
+    state,
+)
 from shotline.services import intake as intake_service
 from shotline.services import policies
 
@@ -49,13 +57,14 @@ def result_document(result: IntakeResult) -> dict[str, Any]:
 def _validate(ctx: typer.Context, table: IntakeTable, policy_file: Path | None) -> IntakeResult:
     cli = state(ctx)
     if policy_file is not None:
-        text = policy_file.read_text(encoding="utf-8")
+        text = read_policy_file(policy_file)
         return intake_service.validate_without_workspace(
             policies.check_policy(text, str(policy_file)), table, now()
         )
+    if not cli.database_exists():
+        default = policies.check_policy(policies.default_policy_text(), "default policy")
+        return intake_service.validate_without_workspace(default, table, now())
     app_ = cli.app(require_schema=False)
-    from shotline.adapters.db import migrate
-
     if not migrate.is_current(app_.engine):
         default = policies.check_policy(policies.default_policy_text(), "default policy")
         return intake_service.validate_without_workspace(default, table, now())

@@ -7,9 +7,15 @@ from pathlib import Path
 import typer
 
 from shotline.adapters.db import migrate
-from shotline.domain.errors import ShotlineError
 from shotline.entrypoints.cli import demo, intake, policy, records, users
-from shotline.entrypoints.cli.context import CliState, ShotlineGroup, console, now, state
+from shotline.entrypoints.cli.context import (
+    CliState,
+    ShotlineGroup,
+    console,
+    now,
+    read_policy_file,
+    state,
+)
 from shotline.services import workspaces
 
 app = typer.Typer(
@@ -51,15 +57,12 @@ def init(
     cli = state(ctx)
     app_ = cli.app(require_schema=False)
     before, after = migrate.upgrade(app_.engine)
-    text = None
-    if policy_file is not None:
-        try:
-            text = policy_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ShotlineError(f"cannot read policy file {policy_file}: {exc}") from None
+    text = read_policy_file(policy_file) if policy_file is not None else None
     slug = cli.settings().workspace
     with app_.uow() as uow:
-        result = workspaces.initialise_workspace(uow, slug, name or slug, now(), text)
+        result = workspaces.initialise_workspace(
+            uow, slug, name or slug, now(), text, str(policy_file or "default policy")
+        )
     schema = "created" if before is None else ("upgraded" if before != after else "up to date")
     console.print(f"database {schema} (revision {after}) at {app_.engine.url.render_as_string()}")
     if result.created:

@@ -7,25 +7,25 @@ from pathlib import Path
 import typer
 import yaml
 
-from shotline.domain.errors import PolicyError, ShotlineError
-from shotline.entrypoints.cli.context import ShotlineGroup, console, errors, now, state
+from shotline.domain.errors import PolicyError
+from shotline.entrypoints.cli.context import (
+    ShotlineGroup,
+    console,
+    errors,
+    now,
+    read_policy_file,
+    state,
+)
 from shotline.services import policies
 
 app = typer.Typer(cls=ShotlineGroup, help="Check, show and activate the workspace policy.")
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ShotlineError(f"cannot read policy file {path}: {exc}") from None
 
 
 @app.command("check")
 def check(path: Path = typer.Argument(..., help="Policy YAML file")) -> None:
     """Validate a policy file; prints every problem with its path, exit 1 if any."""
     try:
-        policy = policies.check_policy(_read(path), str(path))
+        policy = policies.check_policy(read_policy_file(path), str(path))
     except PolicyError as exc:
         errors.print(f"[red]{path}: {len(exc.issues)} problem(s)[/red]", highlight=False)
         for issue in exc.issues:
@@ -51,8 +51,9 @@ def show(
     with cli.app().uow() as uow:
         active = policies.load_active_policy(uow, actor.workspace_id)
     if not summary:
-        console.print(f"# workspace {actor.workspace}, stored policy version {active.version}")
-        console.print(active.source, markup=False, highlight=False)
+        # Plain echo: the output must stay valid YAML when redirected to a file.
+        typer.echo(f"# workspace {actor.workspace}, stored policy version {active.version}")
+        typer.echo(active.source.rstrip("\n"))
         return
     p = active.policy
     console.print(f"policy {p.name!r} (stored version {active.version})")
@@ -65,7 +66,7 @@ def show(
 def activate(ctx: typer.Context, path: Path = typer.Argument(..., help="Policy YAML file")) -> None:
     """Validate a policy file and make it the workspace's active policy (a new version)."""
     cli = state(ctx)
-    text = _read(path)
+    text = read_policy_file(path)
     actor = cli.actor()
     with cli.app().uow() as uow:
         version = policies.activate_policy(uow, actor, text, str(path), now())
