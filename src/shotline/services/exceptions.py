@@ -39,7 +39,7 @@ def _kind(policy: Policy, kind: str) -> None:
         )
 
 
-def request_exception(
+def _request(
     uow: UnitOfWork,
     actor: Actor,
     kind: str,
@@ -49,7 +49,6 @@ def request_exception(
     days: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """Ask for an exception for some assets, with a reason; valid for at most the kind's days."""
     policy = load_active_policy(uow, actor.workspace_id).policy
     _kind(policy, kind)
     if not reason.strip():
@@ -70,10 +69,9 @@ def request_exception(
     return row.id
 
 
-def decide_exception(
+def _decide(
     uow: UnitOfWork, actor: Actor, exception_id: int, grant: bool, note: str, now: dt.datetime
 ) -> str:
-    """Grant or refuse a pending exception; only the kind's grant roles may decide."""
     policy = load_active_policy(uow, actor.workspace_id).policy
     row = uow.session.get(ProcessException, exception_id)
     if row is None or row.workspace_id != actor.workspace_id:
@@ -102,8 +100,8 @@ def record_granted(
 ) -> int:
     """An exception asked for and granted in one act by someone allowed to grant it (an
     override made while deciding a gate). Still logged like any other."""
-    exception_id = request_exception(uow, actor, kind, reason, [asset_id], now, detail=detail)
-    decide_exception(uow, actor, exception_id, True, "granted while deciding", now)
+    exception_id = _request(uow, actor, kind, reason, [asset_id], now, detail=detail)
+    _decide(uow, actor, exception_id, True, "granted while deciding", now)
     return exception_id
 
 
@@ -122,10 +120,28 @@ def active_grant(
     return next((r for r in rows if asset_id in r.asset_ids), None)
 
 
-def submit_and_decide(uow: UnitOfWork, actor: Actor, exception_id: int, grant: bool, note: str,
-                      now: dt.datetime) -> str:  # fmt: skip
-    """`decide_exception` as a whole user action (its own transaction)."""
-    status = decide_exception(uow, actor, exception_id, grant, note, now)
+def request_exception(
+    uow: UnitOfWork,
+    actor: Actor,
+    kind: str,
+    reason: str,
+    asset_ids: list[int],
+    now: dt.datetime,
+    days: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Ask for an exception for some assets, with a reason; valid for at most the kind's
+    `max_days`. Returns its id."""
+    exception_id = _request(uow, actor, kind, reason, asset_ids, now, days, detail)
+    uow.commit()
+    return exception_id
+
+
+def decide_exception(
+    uow: UnitOfWork, actor: Actor, exception_id: int, grant: bool, note: str, now: dt.datetime
+) -> str:
+    """Grant or refuse a pending exception; only the kind's grant roles may decide."""
+    status = _decide(uow, actor, exception_id, grant, note, now)
     uow.commit()
     return status
 
