@@ -143,3 +143,19 @@ def judge(
         preventable=preventable,
         failed_items=tuple(a.item for a in failed),
     )
+
+
+def answers_from_defects(
+    policy: Policy, gate: str, defects: Sequence[str], failed_items: Sequence[str] = ()
+) -> list[ItemAnswer]:
+    """A full checklist from a gate-level verdict (as history imports give it): a defect
+    fails the item of the same code, or the first failed item named, or else the first
+    item of the checklist; every other item passes."""
+    items = [item.code for item in policy.gates[gate].checklist]
+    failing: dict[str, list[str]] = {}
+    for code in defects:
+        target = code if code in items else (failed_items[0] if failed_items else items[0])
+        failing.setdefault(target, []).append(code)
+    for item in failed_items:
+        failing.setdefault(item, [])
+    return [ItemAnswer(i, i not in failing, tuple(failing.get(i, ()))) for i in items]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 
 from sqlalchemy import func, select, update
@@ -84,11 +85,17 @@ def activate_policy(uow: UnitOfWork, actor: Actor, text: str, source: str, now: 
     return row.version
 
 
+@lru_cache(maxsize=32)
+def _parsed(checksum: str, source: str, label: str) -> Policy:
+    # Policies are immutable once stored and the model is frozen, so one parse per checksum
+    # serves every use case (replaying 100k actions would otherwise parse YAML 100k times).
+    return parse_policy(source, label)
+
+
 def load_active_policy(uow: UnitOfWork, workspace_id: int) -> ActivePolicy:
     """The active policy, parsed. Stored policies were valid when stored."""
     row = repository.active_policy(uow.session, workspace_id)
     if row is None:
         raise NotFound("this workspace has no active policy; run `shotline init`")
-    return ActivePolicy(
-        row.id, row.version, parse_policy(row.source, f"policy v{row.version}"), row.source
-    )
+    policy = _parsed(row.checksum, row.source, f"policy v{row.version}")
+    return ActivePolicy(row.id, row.version, policy, row.source)

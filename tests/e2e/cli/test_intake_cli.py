@@ -181,25 +181,26 @@ def test_validate_errors_csv_holds_rejected_rows_with_formulas_neutralised(ready
     out = tmp_path / "out.csv"
     assert ready("intake", "validate", str(path), "--errors", str(out)).exit_code == 1
     (rejected,) = _read_errors_csv(out)
-    assert rejected["row"] == "3"
-    assert rejected["errors"] == "metal_type: required for the jewelry category"
+    assert rejected["shotline_row"] == "3"
+    assert rejected["shotline_errors"] == "metal_type: required for the jewelry category"
     assert rejected["sku"] == "RING-002"
     assert rejected["product_name"] == "'=cmd()"
     assert rejected["metal_type"] == ""
 
 
-def test_validate_errors_csv_is_not_written_when_all_accepted(ready, tmp_path) -> None:
+def test_validate_errors_csv_replaces_a_stale_file_when_all_accepted(ready, tmp_path) -> None:
     path = write_csv(tmp_path / "req.csv", [row()])
     out = tmp_path / "out.csv"
+    out.write_text("stale rows from an earlier run\n")
     assert ready("intake", "validate", str(path), "--errors", str(out)).exit_code == 0
-    assert not out.exists()
+    assert _read_errors_csv(out) == []
 
 
 def test_import_errors_csv(ready, tmp_path) -> None:
     path = write_csv(tmp_path / "req.csv", [row(), BAD_RING])
     out = tmp_path / "out.csv"
     ready.ok("intake", "import", str(path), "--errors", str(out))
-    assert [(r["row"], r["sku"]) for r in _read_errors_csv(out)] == [("3", "RING-002")]
+    assert [(r["shotline_row"], r["sku"]) for r in _read_errors_csv(out)] == [("3", "RING-002")]
 
 
 # import

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from shotline.domain.calendar import BusinessCalendar
 from shotline.domain.intake.model import CellValue
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})
 
@@ -56,7 +58,7 @@ def as_deadline(value: CellValue, calendar: BusinessCalendar) -> dt.datetime:
     else:
         text = as_text(value)
         try:
-            if len(text) == 10:
+            if _DATE.fullmatch(text):
                 return calendar.end_of_day(dt.date.fromisoformat(text))
             moment = dt.datetime.fromisoformat(text)
         except ValueError:

@@ -279,7 +279,12 @@ class IntakeValidator:
         channels: list[str],
         deadline: dt.datetime | None,
     ) -> AcceptedLine:
-        facts = {**line.fields, "views": "|".join(views), "channels": "|".join(channels)}
+        facts = {
+            **line.fields,
+            "colorways": "|".join(colorways),
+            "views": "|".join(views),
+            "channels": "|".join(channels),
+        }
         computed, reasons = classify(self.policy.complexity, facts)
         override = line.fields.get("complexity")
         complexity = override or computed

@@ -74,7 +74,12 @@ def _check_intake(policy: Policy) -> list[PolicyIssue]:
         for name in _ALWAYS_REQUIRED
         if name not in policy.intake.required
     ]
-    issues += _unknown("intake.defaults", policy.intake.defaults, CORE_FIELDS, "core field")
+    issues += _unknown(
+        "intake.defaults",
+        policy.intake.defaults,
+        ("priority", "production_path"),
+        "defaultable field",
+    )
     issues += _unknown("intake.aliases", policy.intake.aliases, CORE_FIELDS, "core field")
     issues += _unknown("intake.submit_roles", policy.intake.submit_roles, policy.roles, "role")
     clashes = set(policy.fields) & set(CORE_FIELDS)
@@ -113,7 +118,9 @@ def _check_categories_and_paths(policy: Policy) -> list[PolicyIssue]:
 
 
 def _condition_fields(policy: Policy) -> set[str]:
-    return set(CORE_FIELDS) | set(policy.fields)
+    # Rules see what routing knows about a line; free text like the SKU or deadline is out.
+    usable = set(CORE_FIELDS) - {"sku", "product_name", "deadline", "creative_reference"}
+    return usable | set(policy.fields)
 
 
 def _check_conditions(policy: Policy) -> list[PolicyIssue]:

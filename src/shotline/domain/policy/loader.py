@@ -56,14 +56,32 @@ def policy_from_mapping(data: Any, source: str = "policy") -> Policy:
     return policy
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping: in a written standard
+    the second value silently winning is a typo nobody would find."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_policy(text: str, source: str = "policy") -> Policy:
     """Parse YAML policy text; syntax errors name their line."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         problem = getattr(exc, "problem", None) or str(exc)
         issue = PolicyIssue("", f"YAML syntax error at {where}: {problem}")
         raise PolicyError([issue], source) from None
+    except ValueError as exc:  # e.g. an impossible date such as 2027-02-30
+        raise PolicyError([PolicyIssue("", f"bad value: {exc}")], source) from None
     return policy_from_mapping(data, source)

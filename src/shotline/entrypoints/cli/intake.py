@@ -97,12 +97,12 @@ def _print_result(result: IntakeResult) -> None:
 
 def _export_errors(path: Path, table: IntakeTable, result: IntakeResult) -> None:
     by_row = {raw.row: raw for raw in table.rows}
-    headers = ["row", "errors", *table.headers]
+    headers = ["shotline_row", "shotline_errors", *table.headers]
     rows = []
     for line in result.rejected:
         cells = {h: "" if v is None else str(v) for h, v in by_row[line.row].cells.items()}
         problems = "; ".join(f"{e.field}: {e.message}" for e in line.errors)
-        rows.append({"row": str(line.row), "errors": problems, **cells})
+        rows.append({**cells, "shotline_row": str(line.row), "shotline_errors": problems})
     write_rejected_csv(path, headers, rows)
 
 
@@ -118,10 +118,11 @@ def validate(
     table = read_intake_file(path)
     result = _validate(ctx, table, policy_file)
     if as_json:
-        typer.echo(json.dumps(result_document(result), indent=2))
+        typer.echo(json.dumps(result_document(result), indent=2, ensure_ascii=False))
     else:
         _print_result(result)
-    if errors_csv is not None and result.rejected:
+    if errors_csv is not None:
+        # Always written, so a stale file from an earlier run never survives a clean one.
         _export_errors(errors_csv, table, result)
     raise typer.Exit(1 if result.rejected else 0)
 
@@ -148,5 +149,5 @@ def import_(
     assert outcome.validation is not None
     _print_result(outcome.validation)
     console.print(f"stored request {outcome.request_id}: state {outcome.state}")
-    if errors_csv is not None and outcome.validation.rejected:
+    if errors_csv is not None:
         _export_errors(errors_csv, table, outcome.validation)

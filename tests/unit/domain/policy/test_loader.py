@@ -412,3 +412,21 @@ def test_every_cross_reference_error_is_reported_at_once(policy_data: dict[str, 
             "naming.template: unknown placeholder {color}",
         ]
     )
+
+
+def test_a_key_given_twice_is_an_error_with_its_line(default_policy_text: str) -> None:
+    text = default_policy_text.replace("name: default\n", "name: default\nname: again\n", 1)
+    with pytest.raises(PolicyError, match=r"line 5, column 1: key 'name' is given twice"):
+        parse_policy(text)
+
+
+def test_an_impossible_holiday_is_an_error_not_a_crash(default_policy_text: str) -> None:
+    text = default_policy_text.replace("- 2027-02-15", "- 2027-02-30", 1)
+    with pytest.raises(PolicyError, match="bad value"):
+        parse_policy(text)
+
+
+def test_only_priority_and_production_path_take_defaults(policy_data: dict[str, Any]) -> None:
+    policy_data["intake"]["defaults"] = {"category": "apparel"}
+    with pytest.raises(PolicyError, match=r"intake.defaults: unknown defaultable field 'category'"):
+        policy_from_mapping(policy_data)
