@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from shotline.adapters.db import migrate
-from shotline.entrypoints.cli import demo, intake, policy, records, users
+from shotline.entrypoints.cli import (
+    demo,
+    exceptions,
+    intake,
+    policy,
+    production,
+    records,
+    replay,
+    users,
+)
 from shotline.entrypoints.cli.context import (
     CliState,
     ShotlineGroup,
@@ -29,7 +38,22 @@ app.add_typer(intake.app, name="intake")
 app.add_typer(records.requests_app, name="requests")
 app.add_typer(records.assets_app, name="assets")
 app.add_typer(users.app, name="users")
+app.add_typer(exceptions.app, name="exceptions")
 app.command("demo")(demo.demo)
+app.command("upload")(production.upload)
+app.command("submit")(production.submit)
+app.command("review")(production.review_)
+app.command("bypass")(production.bypass)
+app.command("block")(production.block)
+app.command("unblock")(production.resume)
+app.command("hold")(production.hold)
+app.command("resume")(production.resume)
+app.command("cancel")(production.cancel)
+app.command("deliver")(production.deliver)
+app.command("live")(production.live)
+app.command("history")(production.show_history)
+app.command("replay")(replay.replay)
+app.command("simulate")(replay.simulate_)
 
 
 @app.callback()

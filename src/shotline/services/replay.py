@@ -1,0 +1,334 @@
+"""Replay: apply a JSON-lines file of timestamped actions through the same services as the
+CLI and API, every rule enforced, the clock taken from each line's `at`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shotline.bootstrap import App
+from shotline.domain.access import Actor
+from shotline.domain.errors import NotFound, ShotlineError
+from shotline.domain.events import EventKind, NewEvent
+from shotline.domain.intake.model import IntakeTable, RawRow
+from shotline.domain.review import Annotation, answers_from_defects
+from shotline.services import exceptions, intake, production, review, workspaces
+from shotline.services.assets import AssetKey, find_asset
+from shotline.services.policies import load_active_policy
+
+
+class ReplayLineError(ShotlineError):
+    """A line that cannot be applied, with its line number."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"line {line}: {reason}")
+
+
+@dataclass
+class ReplayResult:
+    applied: int = 0
+    failed: list[ReplayLineError] = field(default_factory=list)
+    by_action: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Line:
+    """One parsed action."""
+
+    number: int
+    at: dt.datetime
+    actor: str
+    action: str
+    data: dict[str, Any]
+
+    def key(self) -> AssetKey:
+        try:
+            return AssetKey(
+                str(self.data["sku"]), str(self.data["colorway"]), str(self.data["view"])
+            )
+        except KeyError as missing:
+            raise ShotlineError(
+                f"{self.action} needs sku, colorway and view ({missing} missing)"
+            ) from None
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self.data.get(name, default)
+        if value is None:
+            raise ShotlineError(f"{self.action} needs {name!r}")
+        return str(value)
+
+
+def parse_line(number: int, raw: str) -> Line:
+    """Parse and check the envelope of one line (`at`, `actor`, `action`)."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ReplayLineError(number, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ReplayLineError(number, "each line must be a JSON object")
+    missing = [k for k in ("at", "actor", "action") if not data.get(k)]
+    if missing:
+        raise ReplayLineError(number, f"missing {', '.join(missing)}")
+    try:
+        at = dt.datetime.fromisoformat(str(data["at"]))
+    except ValueError:
+        raise ReplayLineError(number, f"'at' is not an ISO datetime: {data['at']!r}") from None
+    if at.tzinfo is None:
+        raise ReplayLineError(number, "'at' needs a timezone offset (e.g. Z or +01:00)")
+    return Line(number, at.astimezone(dt.UTC), str(data["actor"]), str(data["action"]), data)
+
+
+class Replayer:
+    """Applies lines one by one; each line is one user action in its own transaction."""
+
+    def __init__(self, app: App, workspace: str, base: Path) -> None:
+        self.app = app
+        self.workspace = workspace
+        self.base = base
+        self.actors: dict[str, Actor] = {}
+        self.handlers: dict[str, Callable[[Line], None]] = {
+            "intake": self._intake,
+            "upload": self._upload,
+            "submit": self._submit,
+            "review": self._review,
+            "deliver": self._deliver,
+            "live": self._live,
+            "block": self._block,
+            "unblock": self._resume,
+            "hold": self._hold,
+            "resume": self._resume,
+            "cancel": self._cancel,
+            "assign": self._assign,
+            "exception": self._exception,
+            "join": self._join,
+            "bypass": self._bypass,
+        }
+
+    def apply(self, line: Line) -> None:
+        handler = self.handlers.get(line.action)
+        if handler is None:
+            raise ShotlineError(
+                f"unknown action {line.action!r}; expected {', '.join(self.handlers)}"
+            )
+        handler(line)
+
+    def actor(self, line: Line, name: str | None = None) -> Actor:
+        username = name or line.actor
+        if username in self.actors:
+            return self.actors[username]
+        with self.app.uow() as uow:
+            try:
+                found = workspaces.resolve_actor(uow, self.workspace, username)
+            except NotFound:
+                found = self._create(line, username)
+        self.actors[username] = found
+        return found
+
+    def _create(self, line: Line, username: str) -> Actor:
+        roles = line.data.get("roles") if username == line.actor else None
+        if not roles:
+            raise ShotlineError(f'unknown actor {username!r}; give their roles in a "roles" list')
+        with self.app.uow() as uow:
+            admin = workspaces.resolve_actor(uow, self.workspace, workspaces.ADMIN_USER)
+        # "team" on an assign line is the assignee, so a person's own team has its own key.
+        team, vendor = line.data.get("member_of"), line.data.get("vendor")
+        with self.app.uow() as uow:
+            return workspaces.add_user(
+                uow, admin, username, roles, line.at, team=vendor or team, vendor=bool(vendor)
+            )
+
+    def _join(self, line: Line) -> None:
+        """Introduce a person (with "roles", and "vendor" or "member_of") before they act."""
+        self.actor(line)
+
+    def _intake(self, line: Line) -> None:
+        rows = line.data.get("rows")
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+            raise ShotlineError("intake needs a non-empty 'rows' list of objects")
+        headers = tuple(dict.fromkeys(k for r in rows for k in r))
+        digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+        table = IntakeTable(
+            f"replay line {line.number}",
+            digest,
+            headers,
+            tuple(RawRow(i + 2, r) for i, r in enumerate(rows)),
+        )
+        with self.app.uow() as uow:
+            intake.import_intake(uow, self.actor(line), table, line.at)
+
+    def _upload(self, line: Line) -> None:
+        path = (self.base / line.text("file")).resolve()
+        cost = line.data.get("cost")
+        upload = production.Upload(
+            path,
+            line.text("kind"),
+            stage=line.data.get("stage"),
+            ai_workflow=line.data.get("ai_workflow"),
+            cost=float(cost) if cost is not None else None,
+        )
+        with self.app.uow() as uow:
+            production.upload_version(
+                uow,
+                self.actor(line),
+                line.key(),
+                upload,
+                line.at,
+                submit=bool(line.data.get("submit")),
+            )
+
+    def _submit(self, line: Line) -> None:
+        with self.app.uow() as uow:
+            production.submit_version(uow, self.actor(line), line.key(), line.at)
+
+    def _review(self, line: Line) -> None:
+        actor, gate = self.actor(line), line.text("gate")
+        result = line.text("result")
+        if result not in ("pass", "fail"):
+            raise ShotlineError(f"review result must be pass or fail, got {result!r}")
+        defects = [str(d) for d in line.data.get("defects", [])]
+        if result == "fail" and not defects:
+            raise ShotlineError("a failed review needs defect codes")
+        with self.app.uow() as uow:
+            policy = load_active_policy(uow, actor.workspace_id).policy
+        if gate not in policy.gates:
+            raise ShotlineError(f"unknown gate {gate!r}")
+        answers = answers_from_defects(
+            policy, gate, defects if result == "fail" else [], line.data.get("failed_items", [])
+        )
+        regions = [Annotation(**r) for r in line.data.get("regions", [])]
+        cost = line.data.get("cost")
+        decision = review.Decision(
+            gate,
+            answers,
+            str(line.data.get("comment", "")),
+            regions,
+            line.data.get("override_reason"),
+            float(cost) if cost is not None else None,
+        )
+        with self.app.uow() as uow:
+            review.decide_gate(uow, actor, line.key(), decision, line.at)
+
+    def _bypass(self, line: Line) -> None:
+        with self.app.uow() as uow:
+            review.bypass_gate(uow, self.actor(line), line.key(), line.text("gate"), line.at)
+
+    def _deliver(self, line: Line) -> None:
+        channels = [str(c) for c in line.data.get("channels", [])]
+        with self.app.uow() as uow:
+            production.deliver(uow, self.actor(line), line.key(), channels, line.at)
+
+    def _live(self, line: Line) -> None:
+        with self.app.uow() as uow:
+            production.go_live(uow, self.actor(line), line.key(), line.at)
+
+    def _block(self, line: Line) -> None:
+        with self.app.uow() as uow:
+            production.block(uow, self.actor(line), line.key(), line.text("reason"), line.at)
+
+    def _hold(self, line: Line) -> None:
+        with self.app.uow() as uow:
+            production.hold(uow, self.actor(line), line.key(), line.text("reason"), line.at)
+
+    def _resume(self, line: Line) -> None:
+        with self.app.uow() as uow:
+            production.resume(uow, self.actor(line), line.key(), line.at)
+
+    def _cancel(self, line: Line) -> None:
+        with self.app.uow() as uow:
+            production.cancel(uow, self.actor(line), line.key(), line.text("reason", ""), line.at)
+
+    def _assign(self, line: Line) -> None:
+        from shotline.services import assignment
+
+        user, team = line.data.get("to"), line.data.get("team")
+        if bool(user) == bool(team):
+            raise ShotlineError("assign needs exactly one of 'to' (a user) or 'team'")
+        with self.app.uow() as uow:
+            assignment.assign(
+                uow, self.actor(line), [line.key()], line.at, username=user, team=team
+            )
+
+    def _exception(self, line: Line) -> None:
+        actor = self.actor(line)
+        with self.app.uow() as uow:
+            asset_id = find_asset(uow, actor, line.key()).id
+        with self.app.uow() as uow:
+            exception_id = exceptions.request_exception(
+                uow,
+                actor,
+                line.text("kind"),
+                line.text("reason"),
+                [asset_id],
+                line.at,
+                days=line.data.get("days"),
+            )
+        decider = line.data.get("granted_by") or line.data.get("refused_by")
+        if decider:
+            with self.app.uow() as uow:
+                exceptions.decide_exception(
+                    uow,
+                    self.actor(line, str(decider)),
+                    exception_id,
+                    "granted_by" in line.data,
+                    "",
+                    line.at,
+                )
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                yield number, raw
+
+
+def record_failure(app: App, workspace: str, error: ReplayLineError, at: dt.datetime) -> None:
+    """Keep a skipped line in the event log, so `--continue` never loses anything silently."""
+    with app.uow() as uow:
+        admin = workspaces.resolve_actor(uow, workspace, workspaces.ADMIN_USER)
+        payload = {"line": error.line, "reason": error.reason}
+        uow.record(
+            admin.workspace_id, admin.user_id, at, NewEvent(EventKind.REPLAY_LINE_FAILED, payload)
+        )
+        uow.commit()
+
+
+def replay_file(
+    app: App,
+    workspace: str,
+    path: Path,
+    keep_going: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ReplayResult:
+    """Apply every line in order. A line that breaks a rule stops the replay (nothing after it
+    is applied) unless `keep_going`, which records the failure and goes on."""
+    replayer = Replayer(app, workspace, path.parent)
+    result = ReplayResult()
+    last_at = dt.datetime.now(dt.UTC)
+    for number, raw in _lines(path):
+        try:
+            line = parse_line(number, raw)
+            last_at = line.at
+            replayer.apply(line)
+        except ReplayLineError as exc:
+            error = exc
+        except (ShotlineError, TypeError, ValueError) as exc:
+            error = ReplayLineError(number, str(exc))
+        else:
+            result.applied += 1
+            result.by_action[line.action] = result.by_action.get(line.action, 0) + 1
+            if progress:
+                progress(number)
+            continue
+        if not keep_going:
+            raise error
+        result.failed.append(error)
+        record_failure(app, workspace, error, last_at)
+    return result
