@@ -57,15 +57,23 @@ def _request(
     if days is not None and not 0 < days <= limit:
         raise ShotlineError(f"a {kind} exception lasts 1 to {limit} days")
     row = ProcessException(
-        workspace_id=actor.workspace_id, kind=kind, reason=reason, asset_ids=sorted(asset_ids),
-        detail=detail or {}, status=REQUESTED, requested_by_id=actor.user_id, requested_at=now,
-        valid_until=now + dt.timedelta(days=days or limit), decision_note="",
-    )  # fmt: skip
+        workspace_id=actor.workspace_id,
+        kind=kind,
+        reason=reason,
+        asset_ids=sorted(asset_ids),
+        detail=detail or {},
+        status=REQUESTED,
+        requested_by_id=actor.user_id,
+        requested_at=now,
+        valid_until=now + dt.timedelta(days=days or limit),
+        decision_note="",
+    )
     uow.session.add(row)
     uow.session.flush()
     payload = {"exception_id": row.id, "kind": kind, "reason": reason, "assets": row.asset_ids}
-    uow.record(actor.workspace_id, actor.user_id, now,
-               NewEvent(EventKind.EXCEPTION_REQUESTED, payload))  # fmt: skip
+    uow.record(
+        actor.workspace_id, actor.user_id, now, NewEvent(EventKind.EXCEPTION_REQUESTED, payload)
+    )
     return row.id
 
 
@@ -180,9 +188,12 @@ def exceptions_report(uow: UnitOfWork, actor: Actor, month: str | None = None) -
     threshold = policy.workflow.recurring_exceptions
     recurring = sorted(k for k, c in by_kind.items() if sum(c.values()) >= threshold)
     return ExceptionReport(
-        month, {k: dict(c) for k, c in sorted(by_kind.items())}, dict(by_requester.most_common()),
-        recurring, threshold,
-    )  # fmt: skip
+        month,
+        {k: dict(c) for k, c in sorted(by_kind.items())},
+        dict(by_requester.most_common()),
+        recurring,
+        threshold,
+    )
 
 
 def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:

@@ -41,9 +41,10 @@ def asset_history(
     if view:
         query = query.where(Asset.view == view)
     assets = [
-        a for a in uow.session.scalars(query)
+        a
+        for a in uow.session.scalars(query)
         if colorway is None or a.colorway.casefold() == colorway.casefold()
-    ]  # fmt: skip
+    ]
     for asset in assets:
         check_visible(uow, actor, asset)
     if not assets:

@@ -152,14 +152,22 @@ def _decision_row(
     now: dt.datetime,
 ) -> GateDecision:
     return GateDecision(
-        workspace_id=actor.workspace_id, asset_id=asset.id, version_id=version.id,
-        gate=decision.gate, reviewer_id=actor.user_id, passed=verdict.passed,
+        workspace_id=actor.workspace_id,
+        asset_id=asset.id,
+        version_id=version.id,
+        gate=decision.gate,
+        reviewer_id=actor.user_id,
+        passed=verdict.passed,
         answers=[asdict(a) | {"defects": list(a.defects)} for a in decision.answers],
-        defects=list(verdict.defects), comment=decision.comment,
-        annotations=[asdict(a) for a in decision.annotations], route=verdict.route,
-        preventable=verdict.preventable, override_reason=decision.override_reason,
-        decided_at=now, cost=decision.cost,
-    )  # fmt: skip
+        defects=list(verdict.defects),
+        comment=decision.comment,
+        annotations=[asdict(a) for a in decision.annotations],
+        route=verdict.route,
+        preventable=verdict.preventable,
+        override_reason=decision.override_reason,
+        decided_at=now,
+        cost=decision.cost,
+    )
 
 
 def _apply(
@@ -172,8 +180,13 @@ def _apply(
     now: dt.datetime,
     override_id: int | None,
 ) -> None:
-    base = {"gate": decision.gate, "version": version.number, "version_id": version.id,
-            "comment": decision.comment, "cost": decision.cost}  # fmt: skip
+    base = {
+        "gate": decision.gate,
+        "version": version.number,
+        "version_id": version.id,
+        "comment": decision.comment,
+        "cost": decision.cost,
+    }
     if verdict.passed:
         base |= {"next_gate": verdict.next_gate, "override_exception": override_id}
         kind = EventKind.APPROVED if verdict.next_gate is None else EventKind.GATE_PASSED
@@ -182,9 +195,14 @@ def _apply(
         return
     asset.gate = None
     asset.rework_rounds += 1
-    base |= {"defects": list(verdict.defects), "failed_items": list(verdict.failed_items),
-             "route": verdict.route, "preventable": verdict.preventable,
-             "round": asset.rework_rounds, "asked_by": actor.username}  # fmt: skip
+    base |= {
+        "defects": list(verdict.defects),
+        "failed_items": list(verdict.failed_items),
+        "route": verdict.route,
+        "preventable": verdict.preventable,
+        "round": asset.rework_rounds,
+        "asked_by": actor.username,
+    }
     move(uow, actor, asset, verdict.next_state, now, NewEvent(EventKind.GATE_FAILED, base))
 
 
@@ -203,8 +221,12 @@ def bypass_gate(uow: UnitOfWork, actor: Actor, key: AssetKey, gate: str, now: dt
     later = gates[gates.index(gate) + 1 :]
     asset.gate = later[0] if later else None
     target = AssetState.IN_REVIEW if later else AssetState.APPROVED
-    payload = {"gate": gate, "exception_id": grant.id, "version_id": version.id,
-               "next_gate": asset.gate}  # fmt: skip
+    payload = {
+        "gate": gate,
+        "exception_id": grant.id,
+        "version_id": version.id,
+        "next_gate": asset.gate,
+    }
     move(uow, actor, asset, target, now, NewEvent(EventKind.GATE_BYPASSED, payload))
     uow.commit()
     return asset.state
