@@ -119,7 +119,8 @@ def simulate(
     out.mkdir(parents=True, exist_ok=True)
     plan = Plan(out, rng, policy, end)
     start = (end - dt.timedelta(days=days)).date()
-    intake_days = [start + dt.timedelta(days=d) for d in range(max(1, int(days * 0.6)))]
+    # Requests keep arriving to the end, so the last days leave work in every stage.
+    intake_days = [start + dt.timedelta(days=d) for d in range(days)]
     intake_days = [d for d in intake_days if d.weekday() < 5] or [start]
     batches: dict[dt.date, int] = {}
     for _ in range(skus):
@@ -140,7 +141,8 @@ def simulate(
         for line in validate_intake(table, policy, at).accepted:
             for spec in line.assets():
                 key = {"sku": spec.sku, "colorway": spec.colorway, "view": spec.view}
-                _asset_story(plan, line, key, _later(rng, at, 1, 30))
+                # Studio capacity: some assets wait days before anyone picks them up.
+                _asset_story(plan, line, key, _later(rng, at, 1, rng.choice((30, 30, 90, 200))))
     path = out / "replay.jsonl"
     return path, plan.write(path)
 

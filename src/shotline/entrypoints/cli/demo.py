@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import typer
+from rich.progress import Progress
 from rich.rule import Rule
-from rich.table import Table
 
 from shotline.adapters.db import migrate
 from shotline.adapters.intake_files import read_intake_file
@@ -18,16 +18,13 @@ from shotline.domain.access import Actor
 from shotline.domain.errors import ShotlineError
 from shotline.entrypoints.cli.context import console, now
 from shotline.entrypoints.cli.intake import _print_result
-from shotline.services import intake, requests, workspaces
+from shotline.services import exceptions, intake, requests, workspaces
+from shotline.services.policies import check_policy, default_policy_text
+from shotline.services.replay import replay_file
 from shotline.simulation.intake import generate_rows, write_csv
+from shotline.simulation.workflow import simulate
 
 MARKER = ".shotline-demo"
-DEMO_USERS = (
-    ("maya.merch", ["merchandiser"], None, False),
-    ("pat.producer", ["producer"], None, False),
-    ("ravi.retouch", ["retoucher"], "Pixel Lab", True),
-    ("quinn.qc", ["qc_lead"], None, False),
-)
 
 
 def _fresh_home(home: Path) -> Path:
@@ -69,41 +66,77 @@ def _setup(app: App, stamp: dt.datetime) -> None:
     migrate.upgrade(app.engine)
     with app.uow() as uow:
         workspaces.initialise_workspace(uow, "default", "Demo brand", stamp)
-    with app.uow() as uow:
-        admin = workspaces.resolve_actor(uow, "default", "admin")
-    for username, roles, team, vendor in DEMO_USERS:
-        with app.uow() as uow:
-            workspaces.add_user(uow, admin, username, roles, stamp, team=team, vendor=vendor)
 
 
 def demo(
-    skus: int = typer.Option(40, "--skus", min=1, help="SKU lines in the demo request"),
+    skus: int = typer.Option(30, "--skus", min=1, help="SKUs in the simulated month"),
+    days: int = typer.Option(30, "--days", min=1, help="Length of the simulated period"),
 ) -> None:
-    """Run the demo: policy, users, intake validation and import, routing and SLAs."""
+    """Run the demo: a month of simulated work replayed through every rule, then intake."""
     home = _fresh_home(Settings.from_env().home)
     app = build(
         Settings(
             home=home,
             database_url=f"sqlite:///{home / 'shotline.db'}",
             workspace="default",
-            user="maya.merch",
+            user="admin",
         )
     )
     try:
-        _run(app, home, skus)
+        _run(app, home, skus, days)
     finally:
         app.close()
 
 
-def _run(app: App, home: Path, skus: int) -> None:
+def _run(app: App, home: Path, skus: int, days: int) -> None:
     stamp = now()
-    console.print(Rule("1. A workspace with the default policy, and its people"))
     _setup(app, stamp)
     console.print(
-        f"workspace 'default' in {home}; users admin, " + ", ".join(u for u, *_ in DEMO_USERS)
+        Rule(f"1. A month of work: {skus} SKUs over {days} days, replayed through every rule")
     )
-    console.print(Rule("2. A merchandiser's request arrives as a spreadsheet"))
-    rows = generate_rows(skus, seed=7, today=stamp.date()) + _broken_rows(stamp.date())
+    policy = check_policy(default_policy_text(), "default policy")
+    path, lines = simulate(
+        home / "simulation", skus, days, 7, policy, stamp - dt.timedelta(minutes=5)
+    )
+    with Progress(
+        *Progress.get_default_columns(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("replaying", total=lines)
+        result = replay_file(app, "default", path, progress=lambda _n: progress.advance(task))
+    console.print(
+        f"{result.applied} actions applied: "
+        + ", ".join(f"{n} {a}" for a, n in sorted(result.by_action.items()))
+    )
+    with app.uow() as uow:
+        admin = workspaces.resolve_actor(uow, "default", "admin")
+    console.print(Rule("2. Where the work stands, by track and state"))
+    _print_states(app, admin)
+    console.print(Rule("3. Exceptions, for the monthly review"))
+    with app.uow() as uow:
+        report = exceptions.exceptions_report(uow, admin)
+    for kind, counts in report.by_kind.items():
+        flag = (
+            "  <- recurring: formalise it or stop allowing it" if kind in report.recurring else ""
+        )
+        console.print(f"{kind}: {counts}{flag}")
+    console.print(Rule("4. A new request arrives, with the usual mistakes"))
+    _intake_story(app, home, stamp)
+    console.print(Rule("Explore"))
+    console.print(
+        f"export SHOTLINE_HOME={home}\n"
+        ".venv/bin/shotline assets list --state in_review\n"
+        ".venv/bin/shotline history <SKU>\n"
+        ".venv/bin/shotline exceptions report\n"
+        ".venv/bin/shotline requests list",
+        highlight=False,
+    )
+
+
+def _intake_story(app: App, home: Path, stamp: dt.datetime) -> None:
+    rows = generate_rows(12, seed=11, today=stamp.date()) + _broken_rows(stamp.date())
     path = write_csv(home / "intake" / "spring-drop.csv", rows)
     table = read_intake_file(path)
     with app.uow() as uow:
@@ -114,32 +147,22 @@ def _run(app: App, home: Path, skus: int) -> None:
     _print_result(outcome.validation)
     console.print(
         f"request {outcome.request_id} stored, state [bold]{outcome.state}[/bold]: "
-        "rejected lines wait for the requester, accepted lines are in production"
+        "rejected lines wait for the requester, accepted lines are routed and due"
     )
-    console.print(Rule("3. Routed by complexity into separate tracks"))
-    _print_counts(app, merch)
-    console.print(Rule("4. Importing the same file again creates nothing"))
     with app.uow() as uow:
         again = intake.import_intake(uow, merch, table, now())
-    console.print(f"created anything new: {again.created} (request {again.request_id})")
-    console.print(Rule("Explore"))
-    console.print(
-        f"export SHOTLINE_HOME={home}\n"
-        ".venv/bin/shotline requests show 1\n"
-        ".venv/bin/shotline assets list --track high_complexity\n"
-        ".venv/bin/shotline intake validate " + str(path),
-        highlight=False,
-    )
+    console.print(f"the same file imported again creates nothing new: created={again.created}")
 
 
-def _print_counts(app: App, actor: Actor) -> None:
+def _print_states(app: App, actor: Actor) -> None:
     with app.uow() as uow:
         counts = requests.asset_counts(uow, actor)
-    grid = Table("track", "C1", "C2", "C3", "C4", "total")
     totals: dict[str, dict[str, int]] = {}
     for c in counts:
-        totals.setdefault(c.track, {})[c.complexity] = c.assets
-    for track, by_class in totals.items():
-        cells = [str(by_class.get(k, "")) for k in ("C1", "C2", "C3", "C4")]
-        grid.add_row(track, *cells, str(sum(by_class.values())))
-    console.print(grid)
+        by_state = totals.setdefault(c.track, {})
+        by_state[c.state] = by_state.get(c.state, 0) + c.assets
+    for track, by_state in sorted(totals.items()):
+        parts = ", ".join(
+            f"{n} {state}" for state, n in sorted(by_state.items(), key=lambda x: -x[1])
+        )
+        console.print(f"[bold]{track}[/bold]: {parts}")
