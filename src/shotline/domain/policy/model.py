@@ -46,6 +46,8 @@ def _code(value: Any) -> str:
 
 
 def _clock(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
     if isinstance(value, int):  # YAML 1.1 reads 09:00 as sexagesimal 540
         return dt.time(value // 60, value % 60)
     if isinstance(value, str):
