@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shotline.adapters.db.models import Asset, Version
 from shotline.domain.access import Actor
-from shotline.domain.errors import ShotlineError
+from shotline.domain.errors import PermissionDenied, ShotlineError
 from shotline.domain.events import EventKind, NewEvent
 from shotline.domain.lifecycle import (
     UPLOADABLE_STATES,
@@ -289,3 +289,29 @@ def go_live(uow: UnitOfWork, actor: Actor, key: AssetKey, now: dt.datetime) -> s
     move(uow, actor, asset, AssetState.LIVE, now, NewEvent(EventKind.LIVE, {}))
     uow.commit()
     return asset.state
+
+
+def move_track(uow: UnitOfWork, actor: Actor, key: AssetKey, track: str, now: dt.datetime) -> str:
+    """Move an asset to another track's queue: only under a granted move_queue exception.
+    The asset keeps its state; review restarts at the new track's first gate on submit."""
+    from shotline.services.exceptions import active_grant
+
+    policy = load_active_policy(uow, actor.workspace_id).policy
+    require_role_strict(actor, policy.workflow.assign_roles, "move work across queues")
+    if track not in policy.tracks:
+        raise ShotlineError(f"unknown track {track!r}; expected {', '.join(policy.tracks)}")
+    asset = find_asset(uow, actor, key)
+    grant = active_grant(uow, actor, "move_queue", asset.id, now)
+    if grant is None:
+        raise PermissionDenied(f"moving {key} to {track} needs a granted move_queue exception")
+    payload = {"before": asset.track, "after": track, "exception_id": grant.id}
+    asset.track = track
+    asset.updated_at = now
+    uow.record(
+        actor.workspace_id,
+        actor.user_id,
+        now,
+        NewEvent(EventKind.TRACK_CHANGED, payload, asset_id=asset.id),
+    )
+    uow.commit()
+    return asset.track

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -218,3 +219,21 @@ def test_two_reviewers_at_once_exactly_one_decision_lands(
     with crew.app.uow() as uow:
         assert len(list(uow.session.scalars(select(GateDecision)))) == 1
     assert crew.state(FRONT)[1] == "styling_fit"
+
+
+def test_moving_work_across_queues_needs_a_granted_exception(crew: Crew) -> None:
+    crew.import_rows([row()])
+    with crew.app.uow() as uow, pytest.raises(PermissionDenied, match="move_queue"):
+        production.move_track(uow, crew["producer"], FRONT, "hero", NOW)
+    with crew.app.uow() as uow:
+        ex = exceptions.request_exception(
+            uow, crew["producer"], "move_queue", "campaign pick", [crew.asset_id(FRONT)], NOW
+        )
+    with crew.app.uow() as uow:
+        exceptions.decide_exception(uow, crew["ops"], ex, True, "", NOW)
+    with crew.app.uow() as uow:
+        assert production.move_track(uow, crew["producer"], FRONT, "hero", NOW) == "hero"
+    # Granted exceptions expire: 14 days for move_queue in the default policy.
+    later = NOW + dt.timedelta(days=15)
+    with crew.app.uow() as uow, pytest.raises(PermissionDenied):
+        production.move_track(uow, crew["producer"], FRONT, "catalog", later)

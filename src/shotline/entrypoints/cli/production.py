@@ -237,3 +237,17 @@ def show_history(
             json.dumps(details, ensure_ascii=False, default=str)[:160],
         )
     console.print(table)
+
+
+def move(
+    ctx: typer.Context,
+    sku: str = SKU,
+    colorway: str = COLORWAY,
+    view: str = VIEW,
+    track: str = typer.Option(..., "--track", help="The track to move the asset to"),
+) -> None:
+    """Move an asset to another track (needs a granted move_queue exception)."""
+    cli = state(ctx)
+    actor = cli.actor()
+    with cli.app().uow() as uow:
+        console.print(production.move_track(uow, actor, _key(sku, colorway, view), track, now()))
