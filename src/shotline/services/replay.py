@@ -20,6 +20,7 @@ from shotline.domain.review import Annotation, answers_from_defects
 from shotline.services import exceptions, intake, production, review, workspaces
 from shotline.services.assets import AssetKey, find_asset
 from shotline.services.policies import load_active_policy
+from shotline.services.unit_of_work import UnitOfWork
 
 
 class ReplayLineError(ShotlineError):
@@ -58,6 +59,26 @@ class Line:
                 f"{self.action} needs sku, colorway and view ({missing} missing)"
             ) from None
 
+    def flag(self, name: str) -> bool:
+        value = self.data.get(name, False)
+        if not isinstance(value, bool):
+            raise ShotlineError(f"{name!r} must be true or false, got {value!r}")
+        return value
+
+    def codes(self, name: str) -> list[str]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ShotlineError(f"{name!r} must be a list of strings, got {value!r}")
+        return value
+
+    def amount(self, name: str) -> float | None:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ShotlineError(f"{name!r} must be a number, got {value!r}")
+        return float(value)
+
     def text(self, name: str, default: str | None = None) -> str:
         value = self.data.get(name, default)
         if value is None:
@@ -93,7 +114,8 @@ class Replayer:
         self.workspace = workspace
         self.base = base
         self.actors: dict[str, Actor] = {}
-        self.handlers: dict[str, Callable[[Line], None]] = {
+        self.pending: dict[str, Actor] = {}
+        self.handlers: dict[str, Callable[[Line, UnitOfWork], None]] = {
             "intake": self._intake,
             "upload": self._upload,
             "submit": self._submit,
@@ -112,43 +134,48 @@ class Replayer:
         }
 
     def apply(self, line: Line) -> None:
+        """Apply one line as one transaction: introducing its actor, the action, any decision
+        it carries all land together, or nothing does."""
         handler = self.handlers.get(line.action)
         if handler is None:
             raise ShotlineError(
                 f"unknown action {line.action!r}; expected {', '.join(self.handlers)}"
             )
-        handler(line)
-
-    def actor(self, line: Line, name: str | None = None) -> Actor:
-        username = name or line.actor
-        if username in self.actors:
-            return self.actors[username]
+        self.pending = {}
         with self.app.uow() as uow:
-            try:
-                found = workspaces.resolve_actor(uow, self.workspace, username)
-            except NotFound:
-                found = self._create(line, username)
-        self.actors[username] = found
+            uow.defer_commits()
+            handler(line, uow)
+            uow.commit_deferred()
+        self.actors.update(self.pending)
+
+    def actor(self, line: Line, uow: UnitOfWork, name: str | None = None) -> Actor:
+        username = name or line.actor
+        known = self.actors.get(username) or self.pending.get(username)
+        if known is not None:
+            return known
+        try:
+            found = workspaces.resolve_actor(uow, self.workspace, username)
+        except NotFound:
+            found = self._create(line, uow, username)
+        self.pending[username] = found
         return found
 
-    def _create(self, line: Line, username: str) -> Actor:
+    def _create(self, line: Line, uow: UnitOfWork, username: str) -> Actor:
         roles = line.data.get("roles") if username == line.actor else None
         if not roles:
             raise ShotlineError(f'unknown actor {username!r}; give their roles in a "roles" list')
-        with self.app.uow() as uow:
-            admin = workspaces.resolve_actor(uow, self.workspace, workspaces.ADMIN_USER)
+        admin = workspaces.resolve_actor(uow, self.workspace, workspaces.ADMIN_USER)
         # "team" on an assign line is the assignee, so a person's own team has its own key.
         team, vendor = line.data.get("member_of"), line.data.get("vendor")
-        with self.app.uow() as uow:
-            return workspaces.add_user(
-                uow, admin, username, roles, line.at, team=vendor or team, vendor=bool(vendor)
-            )
+        return workspaces.add_user(
+            uow, admin, username, roles, line.at, team=vendor or team, vendor=bool(vendor)
+        )
 
-    def _join(self, line: Line) -> None:
+    def _join(self, line: Line, uow: UnitOfWork) -> None:
         """Introduce a person (with "roles", and "vendor" or "member_of") before they act."""
-        self.actor(line)
+        self.actor(line, uow)
 
-    def _intake(self, line: Line) -> None:
+    def _intake(self, line: Line, uow: UnitOfWork) -> None:
         rows = line.data.get("rows")
         if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
             raise ShotlineError("intake needs a non-empty 'rows' list of objects")
@@ -160,126 +187,110 @@ class Replayer:
             headers,
             tuple(RawRow(i + 2, r) for i, r in enumerate(rows)),
         )
-        with self.app.uow() as uow:
-            intake.import_intake(uow, self.actor(line), table, line.at)
+        intake.import_intake(uow, self.actor(line, uow), table, line.at)
 
-    def _upload(self, line: Line) -> None:
+    def _upload(self, line: Line, uow: UnitOfWork) -> None:
         path = (self.base / line.text("file")).resolve()
-        cost = line.data.get("cost")
+        cost = line.amount("cost")
         upload = production.Upload(
             path,
             line.text("kind"),
             stage=line.data.get("stage"),
             ai_workflow=line.data.get("ai_workflow"),
-            cost=float(cost) if cost is not None else None,
+            cost=cost,
         )
-        with self.app.uow() as uow:
-            production.upload_version(
-                uow,
-                self.actor(line),
-                line.key(),
-                upload,
-                line.at,
-                submit=bool(line.data.get("submit")),
-            )
+        production.upload_version(
+            uow,
+            self.actor(line, uow),
+            line.key(),
+            upload,
+            line.at,
+            submit=line.flag("submit"),
+        )
 
-    def _submit(self, line: Line) -> None:
-        with self.app.uow() as uow:
-            production.submit_version(uow, self.actor(line), line.key(), line.at)
+    def _submit(self, line: Line, uow: UnitOfWork) -> None:
+        production.submit_version(uow, self.actor(line, uow), line.key(), line.at)
 
-    def _review(self, line: Line) -> None:
-        actor, gate = self.actor(line), line.text("gate")
+    def _review(self, line: Line, uow: UnitOfWork) -> None:
+        actor, gate = self.actor(line, uow), line.text("gate")
         result = line.text("result")
         if result not in ("pass", "fail"):
             raise ShotlineError(f"review result must be pass or fail, got {result!r}")
-        defects = [str(d) for d in line.data.get("defects", [])]
+        defects = line.codes("defects")
         if result == "fail" and not defects:
             raise ShotlineError("a failed review needs defect codes")
-        with self.app.uow() as uow:
-            policy = load_active_policy(uow, actor.workspace_id).policy
+        policy = load_active_policy(uow, actor.workspace_id).policy
         if gate not in policy.gates:
             raise ShotlineError(f"unknown gate {gate!r}")
         answers = answers_from_defects(
-            policy, gate, defects if result == "fail" else [], line.data.get("failed_items", [])
+            policy, gate, defects if result == "fail" else [], line.codes("failed_items")
         )
         regions = [Annotation(**r) for r in line.data.get("regions", [])]
-        cost = line.data.get("cost")
+        cost = line.amount("cost")
         decision = review.Decision(
             gate,
             answers,
             str(line.data.get("comment", "")),
             regions,
             line.data.get("override_reason"),
-            float(cost) if cost is not None else None,
+            cost,
         )
-        with self.app.uow() as uow:
-            review.decide_gate(uow, actor, line.key(), decision, line.at)
+        review.decide_gate(uow, actor, line.key(), decision, line.at)
 
-    def _bypass(self, line: Line) -> None:
-        with self.app.uow() as uow:
-            review.bypass_gate(uow, self.actor(line), line.key(), line.text("gate"), line.at)
+    def _bypass(self, line: Line, uow: UnitOfWork) -> None:
+        review.bypass_gate(uow, self.actor(line, uow), line.key(), line.text("gate"), line.at)
 
-    def _deliver(self, line: Line) -> None:
-        channels = [str(c) for c in line.data.get("channels", [])]
-        with self.app.uow() as uow:
-            production.deliver(uow, self.actor(line), line.key(), channels, line.at)
+    def _deliver(self, line: Line, uow: UnitOfWork) -> None:
+        channels = line.codes("channels")
+        production.deliver(uow, self.actor(line, uow), line.key(), channels, line.at)
 
-    def _live(self, line: Line) -> None:
-        with self.app.uow() as uow:
-            production.go_live(uow, self.actor(line), line.key(), line.at)
+    def _live(self, line: Line, uow: UnitOfWork) -> None:
+        production.go_live(uow, self.actor(line, uow), line.key(), line.at)
 
-    def _block(self, line: Line) -> None:
-        with self.app.uow() as uow:
-            production.block(uow, self.actor(line), line.key(), line.text("reason"), line.at)
+    def _block(self, line: Line, uow: UnitOfWork) -> None:
+        production.block(uow, self.actor(line, uow), line.key(), line.text("reason"), line.at)
 
-    def _hold(self, line: Line) -> None:
-        with self.app.uow() as uow:
-            production.hold(uow, self.actor(line), line.key(), line.text("reason"), line.at)
+    def _hold(self, line: Line, uow: UnitOfWork) -> None:
+        production.hold(uow, self.actor(line, uow), line.key(), line.text("reason"), line.at)
 
-    def _resume(self, line: Line) -> None:
-        with self.app.uow() as uow:
-            production.resume(uow, self.actor(line), line.key(), line.at)
+    def _resume(self, line: Line, uow: UnitOfWork) -> None:
+        production.resume(uow, self.actor(line, uow), line.key(), line.at)
 
-    def _cancel(self, line: Line) -> None:
-        with self.app.uow() as uow:
-            production.cancel(uow, self.actor(line), line.key(), line.text("reason", ""), line.at)
+    def _cancel(self, line: Line, uow: UnitOfWork) -> None:
+        production.cancel(uow, self.actor(line, uow), line.key(), line.text("reason", ""), line.at)
 
-    def _assign(self, line: Line) -> None:
+    def _assign(self, line: Line, uow: UnitOfWork) -> None:
         from shotline.services import assignment
 
         user, team = line.data.get("to"), line.data.get("team")
         if bool(user) == bool(team):
             raise ShotlineError("assign needs exactly one of 'to' (a user) or 'team'")
-        with self.app.uow() as uow:
-            assignment.assign(
-                uow, self.actor(line), [line.key()], line.at, username=user, team=team
-            )
+        assignment.assign(
+            uow, self.actor(line, uow), [line.key()], line.at, username=user, team=team
+        )
 
-    def _exception(self, line: Line) -> None:
-        actor = self.actor(line)
-        with self.app.uow() as uow:
-            asset_id = find_asset(uow, actor, line.key()).id
-        with self.app.uow() as uow:
-            exception_id = exceptions.request_exception(
-                uow,
-                actor,
-                line.text("kind"),
-                line.text("reason"),
-                [asset_id],
-                line.at,
-                days=line.data.get("days"),
-            )
+    def _exception(self, line: Line, uow: UnitOfWork) -> None:
+        actor = self.actor(line, uow)
+        asset_id = find_asset(uow, actor, line.key()).id
+        exception_id = exceptions.request_exception(
+            uow,
+            actor,
+            line.text("kind"),
+            line.text("reason"),
+            [asset_id],
+            line.at,
+            days=None if line.amount("days") is None else int(line.amount("days") or 0),
+        )
         decider = line.data.get("granted_by") or line.data.get("refused_by")
         if decider:
-            with self.app.uow() as uow:
-                exceptions.decide_exception(
-                    uow,
-                    self.actor(line, str(decider)),
-                    exception_id,
-                    "granted_by" in line.data,
-                    "",
-                    line.at,
-                )
+            exceptions.decide_exception(
+                uow,
+                self.actor(line, uow, str(decider)),
+                exception_id,
+                "granted_by" in line.data,
+                "",
+                line.at,
+            )
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:

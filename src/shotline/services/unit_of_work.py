@@ -26,6 +26,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
         self._events: list[dict[str, Any]] = []
+        self._deferred = False
         return self
 
     def __exit__(
@@ -62,4 +63,17 @@ class UnitOfWork:
     def commit(self) -> None:
         """Write queued events and commit the whole use case at once."""
         self.flush_events()
+        if self._deferred:
+            self.session.flush()
+            return
         self.session.commit()
+
+    def defer_commits(self) -> None:
+        """Make several use cases one transaction (a replay line that introduces a person and
+        then acts): their commits only flush until `commit_deferred`."""
+        self._deferred = True
+
+    def commit_deferred(self) -> None:
+        """Commit everything the deferred use cases did, at once."""
+        self._deferred = False
+        self.commit()
