@@ -16,6 +16,7 @@ from shotline.entrypoints.cli import (
     records,
     replay,
     users,
+    work,
 )
 from shotline.entrypoints.cli.context import (
     CliState,
@@ -39,6 +40,7 @@ app.add_typer(records.requests_app, name="requests")
 app.add_typer(records.assets_app, name="assets")
 app.add_typer(users.app, name="users")
 app.add_typer(exceptions.app, name="exceptions")
+app.add_typer(work.app, name="work")
 app.command("demo")(demo.demo)
 app.command("upload")(production.upload)
 app.command("submit")(production.submit)
