@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,7 @@ from shotline.domain.access import Actor
 from shotline.domain.errors import IntakeFileError, ShotlineError
 from shotline.services.workspaces import resolve_actor
 
+T = TypeVar("T")
 console = Console()
 # Errors stay on one line however narrow the terminal or pipe: scripts grep them.
 errors = Console(stderr=True, soft_wrap=True)
@@ -80,6 +81,15 @@ def read_policy_file(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ShotlineError(f"cannot read policy file {path}: {reason}") from None
+
+
+def act(ctx: typer.Context, service: Callable[..., T], *args: Any) -> T:
+    """Run one service as the acting user, in its own unit of work: the common shape of
+    every command that changes something."""
+    cli = state(ctx)
+    actor = cli.actor()
+    with cli.app().uow() as uow:
+        return service(uow, actor, *args)
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from shotline.domain.errors import ShotlineError
 from shotline.domain.review import Annotation, ItemAnswer
-from shotline.entrypoints.cli.context import CliState, console, now, state
+from shotline.entrypoints.cli.context import CliState, act, console, now, state
 from shotline.services import history, production, review
 from shotline.services.assets import AssetKey
 from shotline.services.policies import load_active_policy
@@ -151,10 +151,7 @@ def block(
     reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """Block an asset (sample missing, information missing, waiting on a vendor...)."""
-    cli = state(ctx)
-    actor = cli.actor()
-    with cli.app().uow() as uow:
-        console.print(production.block(uow, actor, _key(sku, colorway, view), reason, now()))
+    console.print(act(ctx, production.block, _key(sku, colorway, view), reason, now()))
 
 
 def hold(
@@ -165,18 +162,12 @@ def hold(
     reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """Put an asset on hold."""
-    cli = state(ctx)
-    actor = cli.actor()
-    with cli.app().uow() as uow:
-        console.print(production.hold(uow, actor, _key(sku, colorway, view), reason, now()))
+    console.print(act(ctx, production.hold, _key(sku, colorway, view), reason, now()))
 
 
 def resume(ctx: typer.Context, sku: str = SKU, colorway: str = COLORWAY, view: str = VIEW) -> None:
     """Unblock, or take off hold: back to the state it paused in."""
-    cli = state(ctx)
-    actor = cli.actor()
-    with cli.app().uow() as uow:
-        console.print(production.resume(uow, actor, _key(sku, colorway, view), now()))
+    console.print(act(ctx, production.resume, _key(sku, colorway, view), now()))
 
 
 def cancel(
@@ -187,10 +178,7 @@ def cancel(
     reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """Cancel an asset (its history stays)."""
-    cli = state(ctx)
-    actor = cli.actor()
-    with cli.app().uow() as uow:
-        console.print(production.cancel(uow, actor, _key(sku, colorway, view), reason, now()))
+    console.print(act(ctx, production.cancel, _key(sku, colorway, view), reason, now()))
 
 
 def deliver(
@@ -201,18 +189,12 @@ def deliver(
     channel: list[str] = typer.Option(..., "--channel", help="Repeat per channel"),
 ) -> None:
     """Record delivery of the approved version to channels."""
-    cli = state(ctx)
-    actor = cli.actor()
-    with cli.app().uow() as uow:
-        console.print(production.deliver(uow, actor, _key(sku, colorway, view), channel, now()))
+    console.print(act(ctx, production.deliver, _key(sku, colorway, view), channel, now()))
 
 
 def live(ctx: typer.Context, sku: str = SKU, colorway: str = COLORWAY, view: str = VIEW) -> None:
     """Record that the asset is live."""
-    cli = state(ctx)
-    actor = cli.actor()
-    with cli.app().uow() as uow:
-        console.print(production.go_live(uow, actor, _key(sku, colorway, view), now()))
+    console.print(act(ctx, production.go_live, _key(sku, colorway, view), now()))
 
 
 def show_history(
@@ -247,7 +229,4 @@ def move(
     track: str = typer.Option(..., "--track", help="The track to move the asset to"),
 ) -> None:
     """Move an asset to another track (needs a granted move_queue exception)."""
-    cli = state(ctx)
-    actor = cli.actor()
-    with cli.app().uow() as uow:
-        console.print(production.move_track(uow, actor, _key(sku, colorway, view), track, now()))
+    console.print(act(ctx, production.move_track, _key(sku, colorway, view), track, now()))
