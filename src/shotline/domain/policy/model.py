@@ -303,6 +303,33 @@ def _default_upload_roles() -> dict[VersionKind, tuple[str, ...]]:
     }
 
 
+def _by_class(c1: float, c2: float, c3: float, c4: float) -> dict[ComplexityClass, float]:
+    return {"C1": c1, "C2": c2, "C3": c3, "C4": c4}
+
+
+class CostModel(Strict):
+    """Estimates for work that carries no actual cost: per capture and retouch version by
+    complexity class, per gate decision, per AI generation; vendors at their own rate."""
+
+    currency: str = "USD"
+    capture: dict[ComplexityClass, float] = Field(default_factory=lambda: _by_class(8, 12, 18, 28))
+    retouch: dict[ComplexityClass, float] = Field(default_factory=lambda: _by_class(4, 7, 12, 20))
+    review: float = Field(default=0.75, ge=0)
+    ai_generation: float = Field(default=1.2, ge=0)
+    # Multiplier on retouch estimates for work done by a vendor, by vendor (team) name.
+    vendor_rates: dict[str, float] = Field(default_factory=dict)
+
+    def estimate(self, kind: str, complexity: str, vendor: str | None = None) -> float:
+        """Estimated cost of one piece of work: a capture, retouch or ai version, or a review."""
+        if kind == "review":
+            return self.review
+        if kind == "ai":
+            return self.ai_generation
+        table = self.capture if kind == "capture" else self.retouch
+        base = next((v for k, v in table.items() if k == complexity), 0.0)
+        return base * (self.vendor_rates.get(vendor, 1.0) if vendor and kind == "retouch" else 1.0)
+
+
 class Workflow(Strict):
     """Who may do what in production, and when an SLA counts as at risk."""
 
@@ -356,6 +383,7 @@ class Policy(Strict):
     skills: dict[Code, Skill] = Field(default_factory=dict)
     exceptions: dict[Code, ExceptionKind] = Field(default_factory=_default_exception_kinds)
     workflow: Workflow = Field(default_factory=Workflow)
+    costs: CostModel = Field(default_factory=CostModel)
 
     def sla_hours(self, track: str, complexity: str) -> float:
         """Business hours the track allows for a SKU of this complexity class."""

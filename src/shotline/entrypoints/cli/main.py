@@ -15,6 +15,7 @@ from shotline.entrypoints.cli import (
     production,
     records,
     replay,
+    report,
     users,
     work,
 )
@@ -57,6 +58,7 @@ app.command("move")(production.move)
 app.command("history")(production.show_history)
 app.command("replay")(replay.replay)
 app.command("simulate")(replay.simulate_)
+app.command("report")(report.report)
 
 
 @app.callback()

@@ -1,0 +1,339 @@
+"""Metric definitions, computed from per-asset facts that the event log yields.
+
+Each function takes the facts of the assets that matter and a period [start, end). The
+definitions are written out in docs/metrics.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+AI_INVOLVEMENT = ("none", "ai_assisted", "ai_generated")
+DIMENSIONS = (
+    "category",
+    "track",
+    "complexity",
+    "channel",
+    "vendor",
+    "photographer",
+    "retoucher",
+    "ai",
+    "week",
+    "month",
+)
+
+
+@dataclass(frozen=True)
+class DecisionFact:
+    at: dt.datetime
+    passed: bool
+    defects: tuple[str, ...]
+    preventable: bool
+    version_id: int
+    version_kind: str
+    ai_workflow: str | None
+
+
+@dataclass(frozen=True)
+class WorkFact:
+    """One piece of work on an asset (a version or a review) and what it cost."""
+
+    at: dt.datetime
+    kind: str
+    cost: float
+    estimated: bool
+
+
+@dataclass
+class AssetFacts:
+    """What the event log says about one asset."""
+
+    asset_id: int
+    sku: str
+    category: str
+    track: str
+    complexity: str
+    channels: tuple[str, ...]
+    due_at: dt.datetime
+    requested_at: dt.datetime
+    uploads: list[tuple[dt.datetime, str]] = field(default_factory=list)
+    submissions: list[dt.datetime] = field(default_factory=list)
+    decisions: list[DecisionFact] = field(default_factory=list)
+    approvals: list[dt.datetime] = field(default_factory=list)
+    deliveries: list[dt.datetime] = field(default_factory=list)
+    lives: list[dt.datetime] = field(default_factory=list)
+    cancelled_at: dt.datetime | None = None
+    work: list[WorkFact] = field(default_factory=list)
+    photographer: str | None = None
+    retoucher: str | None = None
+    vendor: str | None = None
+    ai: str = "none"
+
+    def dimension(self, name: str) -> tuple[str, ...]:
+        """The slice values of this asset for a dimension (an asset may sit in several
+        channels, so a dimension gives a tuple)."""
+        if name == "channel":
+            return self.channels or ("(none)",)
+        value = {
+            "category": self.category,
+            "track": self.track,
+            "complexity": self.complexity,
+            "vendor": self.vendor,
+            "photographer": self.photographer,
+            "retoucher": self.retoucher,
+            "ai": self.ai,
+        }[name]
+        return (value or "(none)",)
+
+
+def _within(at: dt.datetime, start: dt.datetime, end: dt.datetime) -> bool:
+    return start <= at < end
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks, as numpy's default method."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def approved_in(
+    facts: Iterable[AssetFacts], start: dt.datetime, end: dt.datetime
+) -> list[AssetFacts]:
+    return [f for f in facts if any(_within(a, start, end) for a in f.approvals)]
+
+
+def delivered_in(
+    facts: Iterable[AssetFacts], start: dt.datetime, end: dt.datetime
+) -> list[AssetFacts]:
+    return [f for f in facts if any(_within(d, start, end) for d in f.deliveries)]
+
+
+def first_pass_approval_rate(
+    facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime
+) -> float | None:
+    """Of the assets approved in the period, the share that never had a failed decision."""
+    approved = approved_in(facts, start, end)
+    clean = [f for f in approved if not any(not d.passed and d.at < end for d in f.decisions)]
+    return _share(len(clean), len(approved))
+
+
+def _decided(
+    facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime
+) -> list[tuple[AssetFacts, list[DecisionFact]]]:
+    out = []
+    for f in facts:
+        inside = [d for d in f.decisions if _within(d.at, start, end)]
+        if inside:
+            out.append((f, inside))
+    return out
+
+
+def rework(facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """rework_rate, avg_rework_rounds, rework_reasons and preventable_rework_share."""
+    decided = _decided(facts, start, end)
+    failed = [d for _, ds in decided for d in ds if not d.passed]
+    reworked = sum(1 for _, ds in decided if any(not d.passed for d in ds))
+    reasons = Counter(code for d in failed for code in d.defects)
+    return {
+        "rework_rate": _share(reworked, len(decided)),
+        "avg_rework_rounds": len(failed) / len(decided) if decided else None,
+        "rework_reasons": dict(reasons.most_common()),
+        "preventable_rework_share": _share(sum(1 for d in failed if d.preventable), len(failed)),
+    }
+
+
+def sla_hit_rate(
+    facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> float | None:
+    """Of assets due in the period, the share delivered at or before due. Undelivered and
+    past due is a miss; not yet due, and cancelled, are left out."""
+    hits = counted = 0
+    for f in facts:
+        if not _within(f.due_at, start, end) or f.cancelled_at is not None:
+            continue
+        delivered = min(f.deliveries) if f.deliveries else None
+        if delivered is None and f.due_at >= now:
+            continue
+        counted += 1
+        hits += delivered is not None and delivered <= f.due_at
+    return _share(hits, counted)
+
+
+def _hours(a: dt.datetime | None, b: dt.datetime | None) -> float | None:
+    return (b - a).total_seconds() / 3600 if a is not None and b is not None else None
+
+
+def shoot_to_live(
+    facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
+    """Hours from first capture or AI upload to live, for assets that went live in the
+    period: p50, p90 and the p50 of each stage."""
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "request_to_upload",
+            "upload_to_submission",
+            "submission_to_approval",
+            "approval_to_delivery",
+            "delivery_to_live",
+        )
+    }
+    for f in facts:
+        live = next((t for t in sorted(f.lives) if _within(t, start, end)), None)
+        first = min((t for t, kind in f.uploads if kind in ("capture", "ai")), default=None)
+        if live is None or first is None:
+            continue
+        totals.append(_hours(first, live) or 0.0)
+        submitted = min(f.submissions, default=None)
+        approved = max((a for a in f.approvals if a <= live), default=None)
+        delivered = max((d for d in f.deliveries if d <= live), default=None)
+        points = [f.requested_at, first, submitted, approved, delivered, live]
+        for name, a, b in zip(stages, points, points[1:], strict=False):
+            value = _hours(a, b)
+            if value is not None:
+                stages[name].append(value)
+    return {
+        "p50": percentile(totals, 50),
+        "p90": percentile(totals, 90),
+        "assets": len(totals),
+        "stages_p50": {name: percentile(values, 50) for name, values in stages.items()},
+    }
+
+
+def cost(facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """All work on the assets delivered in the period, per image and per SKU."""
+    delivered = delivered_in(facts, start, end)
+    total = sum(w.cost for f in delivered for w in f.work if w.at < end)
+    estimated = sum(w.cost for f in delivered for w in f.work if w.at < end and w.estimated)
+    skus = {f.sku for f in delivered}
+    return {
+        "cost_total": round(total, 2),
+        "cost_estimated_share": (estimated / total) if total else None,
+        "cost_per_image": round(total / len(delivered), 2) if delivered else None,
+        "cost_per_sku": round(total / len(skus), 2) if skus else None,
+    }
+
+
+def ai_rejection(
+    facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
+    """Of AI versions with a decision in the period, the share with a failed one; with the
+    breakdown by defect code and by AI workflow version."""
+    versions: dict[int, list[DecisionFact]] = {}
+    for f in facts:
+        for d in f.decisions:
+            if d.version_kind == "ai" and _within(d.at, start, end):
+                versions.setdefault(d.version_id, []).append(d)
+    rejected = {v for v, ds in versions.items() if any(not d.passed for d in ds)}
+    defects = Counter(c for v in rejected for d in versions[v] if not d.passed for c in d.defects)
+    by_workflow: dict[str, list[int]] = {}
+    for version, ds in versions.items():
+        counts = by_workflow.setdefault(ds[0].ai_workflow or "(unknown)", [0, 0])
+        counts[0] += version in rejected
+        counts[1] += 1
+    return {
+        "ai_rejection_rate": _share(len(rejected), len(versions)),
+        "ai_versions_reviewed": len(versions),
+        "ai_rejections_by_defect": dict(defects.most_common()),
+        "ai_rejection_by_workflow": {
+            w: {"rejected": r, "reviewed": n, "rate": r / n}
+            for w, (r, n) in sorted(by_workflow.items())
+        },
+    }
+
+
+def week_start(at: dt.datetime) -> dt.date:
+    """The Monday of the (UTC) week that holds `at`."""
+    day = at.astimezone(dt.UTC).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def throughput(
+    facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime
+) -> dict[str, dict[str, int]]:
+    """Assets approved and delivered, per week (keyed by the week's Monday)."""
+    weeks: dict[str, dict[str, int]] = {}
+    for f in facts:
+        for label, times in (("approved", f.approvals), ("delivered", f.deliveries)):
+            first = min((t for t in times if _within(t, start, end)), default=None)
+            if first is not None:
+                week = weeks.setdefault(
+                    week_start(first).isoformat(), {"approved": 0, "delivered": 0}
+                )
+                week[label] += 1
+    return dict(sorted(weeks.items()))
+
+
+def summary(
+    facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> dict[str, Any]:
+    """Every metric for one set of assets over one period."""
+    return {
+        "assets_approved": len(approved_in(facts, start, end)),
+        "assets_delivered": len(delivered_in(facts, start, end)),
+        "first_pass_approval_rate": first_pass_approval_rate(facts, start, end),
+        **rework(facts, start, end),
+        "sla_hit_rate": sla_hit_rate(facts, start, end, now),
+        "shoot_to_live_hours": shoot_to_live(facts, start, end),
+        **cost(facts, start, end),
+        **ai_rejection(facts, start, end),
+        "throughput": throughput(facts, start, end),
+    }
+
+
+def periods(
+    start: dt.datetime, end: dt.datetime, by: str
+) -> list[tuple[str, dt.datetime, dt.datetime]]:
+    """Split [start, end) into weeks (from Monday) or calendar months, clipped to the period."""
+    out: list[tuple[str, dt.datetime, dt.datetime]] = []
+    cursor = start
+    while cursor < end:
+        if by == "week":
+            monday = dt.datetime.combine(week_start(cursor), dt.time(0), dt.UTC)
+            nxt, label = monday + dt.timedelta(days=7), week_start(cursor).isoformat()
+        else:
+            first = cursor.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            nxt, label = (first + dt.timedelta(days=32)).replace(day=1), first.strftime("%Y-%m")
+        out.append((label, cursor, min(nxt, end)))
+        cursor = min(nxt, end)
+    return out
+
+
+def report(
+    facts: Sequence[AssetFacts],
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """The report document: the summary, plus one summary per slice when `by` is given."""
+    document: dict[str, Any] = {"period": {"from": start.isoformat(), "to": end.isoformat()}}
+    document |= summary(facts, start, end, now)
+    if by is None:
+        return document
+    slices: dict[str, Any] = {}
+    if by in ("week", "month"):
+        for label, a, b in periods(start, end, by):
+            slices[label] = summary(facts, a, b, now)
+    else:
+        groups: dict[str, list[AssetFacts]] = {}
+        for f in facts:
+            for value in f.dimension(by):
+                groups.setdefault(value, []).append(f)
+        slices = {value: summary(group, start, end, now) for value, group in sorted(groups.items())}
+    document["by"] = {by: slices}
+    return document
