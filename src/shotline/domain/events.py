@@ -37,6 +37,9 @@ class EventKind(StrEnum):
     EXCEPTION_GRANTED = "exception_granted"
     EXCEPTION_REFUSED = "exception_refused"
     REPLAY_LINE_FAILED = "replay_line_failed"
+    ESCALATED = "escalated"
+    NOTIFICATION_SENT = "notification_sent"
+    NOTIFICATION_FAILED = "notification_failed"
 
 
 @dataclass(frozen=True)

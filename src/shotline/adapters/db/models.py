@@ -284,6 +284,44 @@ class SkillGrant(Base):
     skill: Mapped[str] = mapped_column(String(64))
 
 
+class Escalation(Base):
+    """One escalation of one asset for one state it sits in: the unique key is what keeps an
+    at-risk or overdue asset from being escalated twice for the same situation."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("asset_id", "state_since", "level"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    state: Mapped[str] = mapped_column(String(32))
+    state_since: Mapped[dt.datetime]
+    level: Mapped[str] = mapped_column(String(16))
+    owner_role: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    detail: Mapped[dict[str, Any]]
+
+
+class Notification(Base):
+    """Outbox of webhook deliveries: retried with backoff until sent; one per escalation and
+    webhook, so nothing is sent twice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("escalation_id", "webhook"),
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
+    webhook: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[dt.datetime | None]
+
+
 class Event(Base):
     """Append-only record of anything that happened. Nothing updates or deletes these rows."""
 
@@ -291,6 +329,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_workspace_at", "workspace_id", "at"),
         Index("ix_events_asset", "asset_id"),
+        # Metrics read one kind of event over a period.
+        Index("ix_events_workspace_kind_at", "workspace_id", "kind", "at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))

@@ -330,6 +330,37 @@ class CostModel(Strict):
         return base * (self.vendor_rates.get(vendor, 1.0) if vendor and kind == "retouch" else 1.0)
 
 
+class Webhook(Strict):
+    """Where escalations are sent: Slack-compatible incoming webhook JSON, or a generic JSON
+    webhook signed with HMAC-SHA256 using the secret in the named environment variable."""
+
+    kind: Literal["slack", "json"]
+    url: str
+    secret_env: str | None = None
+
+
+class Notifications(Strict):
+    webhooks: dict[Code, Webhook] = Field(default_factory=dict)
+    max_attempts: int = Field(default=6, ge=1)
+    # First retry after this many seconds, doubling each time.
+    backoff_seconds: float = Field(default=30, gt=0)
+
+
+def _default_stage_hours() -> dict[str, float]:
+    return {"capture": 8, "retouch": 8, "review": 4, "delivery": 4}
+
+
+class SlaRisk(Strict):
+    """How long the remaining stages of an asset typically take, in business hours: the
+    policy's estimate until `min_samples` finished assets give a p80 from history."""
+
+    stage_hours: dict[Literal["capture", "retouch", "review", "delivery"], Hours] = Field(
+        default_factory=_default_stage_hours  # type: ignore[arg-type]
+    )
+    percentile: float = Field(default=80, gt=0, lt=100)
+    min_samples: int = Field(default=20, ge=1)
+
+
 class Workflow(Strict):
     """Who may do what in production, and when an SLA counts as at risk."""
 
@@ -384,6 +415,8 @@ class Policy(Strict):
     exceptions: dict[Code, ExceptionKind] = Field(default_factory=_default_exception_kinds)
     workflow: Workflow = Field(default_factory=Workflow)
     costs: CostModel = Field(default_factory=CostModel)
+    notifications: Notifications = Field(default_factory=Notifications)
+    sla_risk: SlaRisk = Field(default_factory=SlaRisk)
 
     def sla_hours(self, track: str, complexity: str) -> float:
         """Business hours the track allows for a SKU of this complexity class."""
