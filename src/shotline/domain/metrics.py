@@ -211,7 +211,21 @@ def shoot_to_live(
         "p90": percentile(totals, 90),
         "assets": len(totals),
         "stages_p50": {name: percentile(values, 50) for name, values in stages.items()},
+        "histogram": histogram(totals),
     }
+
+
+HISTOGRAM_EDGES = (0, 24, 48, 72, 120, 168, 336)
+
+
+def histogram(hours: Sequence[float]) -> dict[str, int]:
+    """Counts per bucket of hours ("0-24", ..., "336+"), for the distribution chart."""
+    labels = [f"{a}-{b}" for a, b in zip(HISTOGRAM_EDGES, HISTOGRAM_EDGES[1:], strict=False)]
+    counts = dict.fromkeys([*labels, f"{HISTOGRAM_EDGES[-1]}+"], 0)
+    for value in hours:
+        index = next((i for i, edge in enumerate(HISTOGRAM_EDGES[1:]) if value < edge), None)
+        counts[labels[index] if index is not None else f"{HISTOGRAM_EDGES[-1]}+"] += 1
+    return counts
 
 
 def cost(facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
