@@ -7,6 +7,7 @@ definitions are written out in docs/metrics.md; keep the two in step.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -220,7 +221,7 @@ HISTOGRAM_EDGES = (0, 24, 48, 72, 120, 168, 336)
 
 def histogram(hours: Sequence[float]) -> dict[str, int]:
     """Counts per bucket of hours ("0-24", ..., "336+"), for the distribution chart."""
-    labels = [f"{a}-{b}" for a, b in zip(HISTOGRAM_EDGES, HISTOGRAM_EDGES[1:], strict=False)]
+    labels = [f"{a}-{b}" for a, b in itertools.pairwise(HISTOGRAM_EDGES)]
     counts = dict.fromkeys([*labels, f"{HISTOGRAM_EDGES[-1]}+"], 0)
     for value in hours:
         index = next((i for i, edge in enumerate(HISTOGRAM_EDGES[1:]) if value < edge), None)
