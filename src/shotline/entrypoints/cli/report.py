@@ -6,13 +6,16 @@ import csv
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from shotline.adapters.reports.html import render_report
+from shotline.domain.access import Actor
 from shotline.domain.errors import ShotlineError
-from shotline.entrypoints.cli.context import console, now, state
+from shotline.entrypoints.cli.context import CliState, console, errors, now, state
 from shotline.services.metrics import build_report
 
 HEADLINE = (
@@ -82,6 +85,26 @@ def _csv(document: dict[str, Any], by: str | None) -> None:
         writer.writerow([label, *(data[k] for k in HEADLINE), s2l["p50"], s2l["p90"]])
 
 
+def _write_html(
+    cli: CliState,
+    actor: Actor,
+    path: Path,
+    start: dt.datetime,
+    end: dt.datetime,
+    moment: dt.datetime,
+    document: dict[str, Any],
+) -> None:
+    documents = {"all": document}
+    for dimension in ("week", "track", "vendor"):
+        with cli.app().uow() as uow:
+            documents[dimension] = build_report(uow, actor, start, end, moment, dimension)
+    try:
+        path.write_text(render_report(documents, actor.workspace), encoding="utf-8")
+    except OSError as exc:
+        raise ShotlineError(f"cannot write {path}: {exc.strerror or exc}") from None
+    errors.print(f"wrote {path}")
+
+
 def report(
     ctx: typer.Context,
     from_: str | None = typer.Option(None, "--from", help="Start date (default: 30 days ago)"),
@@ -94,6 +117,7 @@ def report(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON document"),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV"),
+    html: Path | None = typer.Option(None, "--html", help="Write an HTML report with charts"),
 ) -> None:
     """First-pass approval, rework, SLA hit rate, shoot-to-live, cost and AI rejection for a
     period, from the event log."""
@@ -104,6 +128,8 @@ def report(
     start = _day(from_, end - dt.timedelta(days=30))
     with cli.app().uow() as uow:
         document = build_report(uow, actor, start, end, moment, by)
+    if html is not None:
+        _write_html(cli, actor, html, start, end, moment, document)
     if as_json:
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif as_csv:

@@ -1,0 +1,1 @@
+"""Rendered reports (self-contained HTML with inline SVG charts: nothing fetched)."""
