@@ -72,6 +72,7 @@ def store_policy(
     )
     session.add(row)
     session.flush()
+    uow.cache.pop(("policy", workspace_id), None)
     payload = {"version": row.version, "name": policy.name, "checksum": row.checksum}
     uow.record(workspace_id, actor_id, now, NewEvent(EventKind.POLICY_ACTIVATED, payload))
     return row
@@ -94,8 +95,13 @@ def _parsed(checksum: str, source: str, label: str) -> Policy:
 
 def load_active_policy(uow: UnitOfWork, workspace_id: int) -> ActivePolicy:
     """The active policy, parsed. Stored policies were valid when stored."""
+    cached = uow.cache.get(("policy", workspace_id))
+    if isinstance(cached, ActivePolicy):
+        return cached
     row = repository.active_policy(uow.session, workspace_id)
     if row is None:
         raise NotFound("this workspace has no active policy; run `shotline init`")
     policy = _parsed(row.checksum, row.source, f"policy v{row.version}")
-    return ActivePolicy(row.id, row.version, policy, row.source)
+    active = ActivePolicy(row.id, row.version, policy, row.source)
+    uow.cache[("policy", workspace_id)] = active
+    return active

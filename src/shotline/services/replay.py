@@ -32,6 +32,15 @@ class ReplayLineError(ShotlineError):
         super().__init__(f"line {line}: {reason}")
 
 
+class LineFailed(Exception):
+    """Line `index` of a batch failed; the lines before it were committed."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
 @dataclass
 class ReplayResult:
     applied: int = 0
@@ -133,20 +142,32 @@ class Replayer:
             "bypass": self._bypass,
         }
 
-    def apply(self, line: Line) -> None:
-        """Apply one line as one transaction: introducing its actor, the action, any decision
-        it carries all land together, or nothing does."""
+    def apply_batch(self, lines: list[Line]) -> None:
+        """Apply lines in one transaction (commits dominate replay time). If line k fails,
+        everything is rolled back, lines before k are applied again and committed, and
+        `LineFailed(k)` is raised: each line still lands whole or not at all."""
+        self.pending = {}
+        done = 0
+        try:
+            with self.app.uow() as uow:
+                uow.defer_commits()
+                for line in lines:
+                    self._handler(line)(line, uow)
+                    done += 1
+                uow.commit_deferred()
+        except (ShotlineError, TypeError, ValueError) as exc:
+            if done:
+                self.apply_batch(lines[:done])
+            raise LineFailed(done, exc) from None
+        self.actors.update(self.pending)
+
+    def _handler(self, line: Line) -> Callable[[Line, UnitOfWork], None]:
         handler = self.handlers.get(line.action)
         if handler is None:
             raise ShotlineError(
                 f"unknown action {line.action!r}; expected {', '.join(self.handlers)}"
             )
-        self.pending = {}
-        with self.app.uow() as uow:
-            uow.defer_commits()
-            handler(line, uow)
-            uow.commit_deferred()
-        self.actors.update(self.pending)
+        return handler
 
     def actor(self, line: Line, uow: UnitOfWork, name: str | None = None) -> Actor:
         username = name or line.actor
@@ -311,35 +332,89 @@ def record_failure(app: App, workspace: str, error: ReplayLineError, at: dt.date
         uow.commit()
 
 
+def _parsed(path: Path) -> Iterator[Line | ReplayLineError]:
+    for number, raw in _lines(path):
+        try:
+            yield parse_line(number, raw)
+        except ReplayLineError as exc:
+            yield exc
+
+
+class _Run:
+    """One replay: queues lines into batches and deals with failures as they surface."""
+
+    def __init__(
+        self,
+        app: App,
+        workspace: str,
+        path: Path,
+        keep_going: bool,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.app, self.workspace, self.keep_going, self.progress = (
+            app,
+            workspace,
+            keep_going,
+            progress,
+        )
+        self.replayer = Replayer(app, workspace, path.parent)
+        self.result = ReplayResult()
+        self.queue: list[Line] = []
+        self.last_at = dt.datetime.now(dt.UTC)
+
+    def add(self, line: Line, batch: int) -> None:
+        self.last_at = line.at
+        self.queue.append(line)
+        if len(self.queue) >= batch:
+            self.drain()
+
+    def drain(self) -> None:
+        while self.queue:
+            try:
+                self.replayer.apply_batch(self.queue)
+            except LineFailed as failure:
+                bad = self.queue[failure.index]
+                self._tally(self.queue[: failure.index])
+                self.queue = self.queue[failure.index + 1 :]
+                error = failure.error
+                if not isinstance(error, ReplayLineError):
+                    error = ReplayLineError(bad.number, str(error))
+                self.fail(error)
+                continue
+            self._tally(self.queue)
+            self.queue = []
+
+    def fail(self, error: ReplayLineError) -> None:
+        if not self.keep_going:
+            raise error
+        self.result.failed.append(error)
+        record_failure(self.app, self.workspace, error, self.last_at)
+
+    def _tally(self, lines: list[Line]) -> None:
+        for line in lines:
+            self.result.applied += 1
+            self.result.by_action[line.action] = self.result.by_action.get(line.action, 0) + 1
+            if self.progress:
+                self.progress(line.number)
+
+
 def replay_file(
     app: App,
     workspace: str,
     path: Path,
     keep_going: bool = False,
     progress: Callable[[int], None] | None = None,
+    batch: int = 200,
 ) -> ReplayResult:
-    """Apply every line in order. A line that breaks a rule stops the replay (nothing after it
-    is applied) unless `keep_going`, which records the failure and goes on."""
-    replayer = Replayer(app, workspace, path.parent)
-    result = ReplayResult()
-    last_at = dt.datetime.now(dt.UTC)
-    for number, raw in _lines(path):
-        try:
-            line = parse_line(number, raw)
-            last_at = line.at
-            replayer.apply(line)
-        except ReplayLineError as exc:
-            error = exc
-        except (ShotlineError, TypeError, ValueError) as exc:
-            error = ReplayLineError(number, str(exc))
+    """Apply every line in order, up to `batch` lines per transaction. A line that breaks a
+    rule stops the replay (lines before it are kept, nothing after it is applied) unless
+    `keep_going`, which records the failure and goes on."""
+    run = _Run(app, workspace, path, keep_going, progress)
+    for item in _parsed(path):
+        if isinstance(item, ReplayLineError):
+            run.drain()
+            run.fail(item)
         else:
-            result.applied += 1
-            result.by_action[line.action] = result.by_action.get(line.action, 0) + 1
-            if progress:
-                progress(number)
-            continue
-        if not keep_going:
-            raise error
-        result.failed.append(error)
-        record_failure(app, workspace, error, last_at)
-    return result
+            run.add(item, batch)
+    run.drain()
+    return run.result

@@ -27,6 +27,8 @@ class UnitOfWork:
         self.session = self._factory()
         self._events: list[dict[str, Any]] = []
         self._deferred = False
+        # Read-mostly lookups (the active policy) reused within this unit of work.
+        self.cache: dict[Any, Any] = {}
         return self
 
     def __exit__(
