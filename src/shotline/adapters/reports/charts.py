@@ -14,7 +14,10 @@ def _fmt(value: float, percent: bool) -> str:
 
 
 def bar_chart(
-    items: Sequence[tuple[str, float | None]], percent: bool = False, title: str = ""
+    items: Sequence[tuple[str, float | None]],
+    percent: bool = False,
+    title: str = "",
+    notes: Sequence[str] = (),
 ) -> str:
     """Horizontal bars, one per (label, value); a missing value is drawn as "no data"."""
     if not items:
@@ -37,7 +40,8 @@ def bar_chart(
             f'height="{BAR_HEIGHT - 6}" fill="{ACCENT}"/>'
         )
         rows.append(
-            f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}">{_fmt(value, percent)}</text>'
+            f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}">{_fmt(value, percent)}'
+            f"{escape(notes[i]) if i < len(notes) else ''}</text>"
         )
     label = f' aria-label="{escape(title)}"' if title else ""
     return (
@@ -93,7 +97,9 @@ def pareto(counts: dict[str, int], title: str = "") -> str:
         return '<p class="empty">No rework in this period.</p>'
     running = 0
     items: list[tuple[str, float | None]] = []
+    notes: list[str] = []
     for code, count in sorted(counts.items(), key=lambda kv: -kv[1]):
         running += count
-        items.append((f"{code} ({count}, cum. {running / total:.0%})", float(count)))
-    return bar_chart(items, title=title)
+        items.append((code, float(count)))
+        notes.append(f"  (cumulative {running / total:.0%})")
+    return bar_chart(items, title=title, notes=notes)
