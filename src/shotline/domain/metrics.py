@@ -339,6 +339,7 @@ def report(
     document: dict[str, Any] = {"period": {"from": start.isoformat(), "to": end.isoformat()}}
     document |= summary(facts, start, end, now)
     if by is None:
+        document["by"] = {}
         return document
     slices: dict[str, Any] = {}
     if by in ("week", "month"):

@@ -19,7 +19,7 @@ from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
 
 _CHUNK = 500
-_PERIOD_KINDS = (K.APPROVED, K.GATE_PASSED, K.GATE_FAILED, K.DELIVERED, K.LIVE)
+_PERIOD_KINDS = (K.APPROVED, K.GATE_PASSED, K.GATE_FAILED, K.GATE_BYPASSED, K.DELIVERED, K.LIVE)
 _HISTORY_KINDS = (
     K.VERSION_UPLOADED,
     K.SUBMITTED,
@@ -29,6 +29,7 @@ _HISTORY_KINDS = (
     K.DELIVERED,
     K.LIVE,
     K.CANCELLED,
+    K.GATE_BYPASSED,
 )
 
 
@@ -158,6 +159,10 @@ def _apply(
         amount = float(actual) if actual is not None else costs.estimate("review", f.complexity)
         f.work.append(metrics.WorkFact(event.at, "review", amount, actual is None))
         if kind == K.APPROVED:
+            f.approvals.append(event.at)
+    elif kind == K.GATE_BYPASSED:
+        # Bypassing the last gate under an exception approves the asset without a decision.
+        if p.get("next_gate") is None:
             f.approvals.append(event.at)
     elif kind == K.DELIVERED:
         f.deliveries.append(event.at)

@@ -347,7 +347,8 @@ class Notifications(Strict):
 
 
 def _default_stage_hours() -> dict[str, float]:
-    return {"capture": 8, "retouch": 8, "review": 4, "delivery": 4}
+    # Small enough that a fresh catalog C1 asset (16 business hours) is not at risk at once.
+    return {"capture": 4, "retouch": 4, "review": 1, "delivery": 2}
 
 
 class SlaRisk(Strict):

@@ -16,6 +16,7 @@ from shotline.entrypoints.cli import (
     records,
     replay,
     report,
+    sla,
     users,
     work,
 )
@@ -42,6 +43,7 @@ app.add_typer(records.assets_app, name="assets")
 app.add_typer(users.app, name="users")
 app.add_typer(exceptions.app, name="exceptions")
 app.add_typer(work.app, name="work")
+app.add_typer(sla.app, name="sla")
 app.command("demo")(demo.demo)
 app.command("upload")(production.upload)
 app.command("submit")(production.submit)

@@ -1,0 +1,1 @@
+"""Outgoing notifications: webhook payloads, signing and delivery."""
