@@ -254,3 +254,18 @@ def test_report_table(story) -> None:
 def test_report_bad_input_is_one_clear_line(story, args: tuple[str, ...], message: str) -> None:
     for output in ((), ("--json",), ("--csv",)):
         assert story.fail(1, "report", *args, *output) == message
+
+
+def test_dashboard_text_and_json(ready) -> None:
+    text = ready.ok("dashboard").stdout
+    assert "in production: 0" in text and "SLA: 0 overdue, 0 at risk" in text
+    document = json.loads(ready.ok("dashboard", "--json").stdout)
+    assert set(document) >= {
+        "in_production",
+        "waiting_for_review",
+        "blocked",
+        "sla",
+        "failed_qc",
+        "teams",
+        "ai_workflows",
+    }

@@ -119,10 +119,36 @@ class ShotlineGroup(TyperGroup):
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             errors.print(f"[red]database error:[/red] {reason}", highlight=False)
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # A bug, not a user mistake: one line for the user, the traceback in a log file.
+            where = _log_crash(ctx)
+            errors.print(
+                f"[red]internal error:[/red] {type(exc).__name__}: {exc}; details in {where}",
+                highlight=False,
+                markup=True,
+            )
+            raise typer.Exit(70) from None
         finally:
             obj = ctx.obj
             if isinstance(obj, CliState) and ctx.parent is None:
                 obj.close()
+
+
+def _log_crash(ctx: Any) -> Path:
+    import traceback
+
+    obj = ctx.find_root().obj if ctx is not None else None
+    home = obj.settings().home if isinstance(obj, CliState) else Path(".shotline")
+    log = home / "logs" / "errors.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {now().isoformat()}\n{traceback.format_exc()}\n")
+    except OSError:
+        return Path("(the log could not be written)")
+    return log
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import typer
 
 from shotline.adapters.db import migrate
 from shotline.entrypoints.cli import (
+    dashboard,
     demo,
     exceptions,
     intake,
@@ -61,6 +62,7 @@ app.command("history")(production.show_history)
 app.command("replay")(replay.replay)
 app.command("simulate")(replay.simulate_)
 app.command("report")(report.report)
+app.command("dashboard")(dashboard.dashboard)
 
 
 @app.callback()
