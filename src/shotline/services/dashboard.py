@@ -18,6 +18,7 @@ from shotline.adapters.db.models import (
 )
 from shotline.domain.access import Actor
 from shotline.domain.calendar import BusinessCalendar
+from shotline.domain.errors import PermissionDenied
 from shotline.domain.lifecycle import AssetState
 from shotline.domain.policy import Policy
 from shotline.domain.sla import WORKING_STATES
@@ -135,6 +136,8 @@ def _ai_workflows(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dic
 def dashboard(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> dict[str, Any]:
     """What is in production, waiting for review, blocked, at risk; what failed QC; which
     categories rework most; which teams and vendors and which AI workflows do best."""
+    if actor.is_vendor:
+        raise PermissionDenied(f"{actor.username} works for a vendor and cannot read the dashboard")
     policy = load_active_policy(uow, actor.workspace_id).policy
     since = now - WINDOW
     by_state = _by_state(uow, actor)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from shotline.adapters.db.models import Asset, Event, Membership, RequestLine, Team, User, Version
 from shotline.domain import metrics
 from shotline.domain.access import Actor
-from shotline.domain.errors import ShotlineError
+from shotline.domain.errors import PermissionDenied, ShotlineError
 from shotline.domain.events import EventKind as K
 from shotline.domain.policy.model import CostModel
 from shotline.services.policies import load_active_policy
@@ -212,6 +212,9 @@ def build_report(
     by: str | None = None,
 ) -> dict[str, Any]:
     """The report document for the period (optionally sliced by a dimension)."""
+    if actor.is_vendor:
+        # Workspace-wide numbers include other vendors' work; a vendor sees only its queue.
+        raise PermissionDenied(f"{actor.username} works for a vendor and cannot read reports")
     if end <= start:
         raise ShotlineError("the period is empty: --to must be after --from")
     if by is not None and by not in metrics.DIMENSIONS:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from conftest import NOW
 from crew import Crew
 from shotline.adapters.db.models import CheckResult
+from shotline.domain.errors import PermissionDenied
 from shotline.services import production
 from shotline.services.assets import AssetKey
 from shotline.services.dashboard import dashboard
+from shotline.services.metrics import build_report
 from support import JEWELRY, row
 
 FRONT = AssetKey("TEE-001", "Black", "front")
@@ -54,3 +58,10 @@ def test_the_eight_questions(crew: Crew) -> None:
         later = dashboard(uow, crew["admin"], NOW + dt.timedelta(days=30))
     assert later["sla"]["overdue"] == 3
     assert data["ai_workflows"] == [] and data["teams"] == []
+
+
+def test_vendors_read_neither_reports_nor_the_dashboard(crew: Crew) -> None:
+    with crew.app.uow() as uow, pytest.raises(PermissionDenied, match="vendor"):
+        dashboard(uow, crew["vendor"], NOW)
+    with crew.app.uow() as uow, pytest.raises(PermissionDenied, match="vendor"):
+        build_report(uow, crew["vendor"], NOW - dt.timedelta(days=7), NOW, NOW)

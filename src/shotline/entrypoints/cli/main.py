@@ -8,6 +8,7 @@ import typer
 
 from shotline.adapters.db import migrate
 from shotline.entrypoints.cli import (
+    audit,
     dashboard,
     demo,
     exceptions,
@@ -63,6 +64,7 @@ app.command("replay")(replay.replay)
 app.command("simulate")(replay.simulate_)
 app.command("report")(report.report)
 app.command("dashboard")(dashboard.dashboard)
+app.command("audit")(audit.audit)
 
 
 @app.callback()
