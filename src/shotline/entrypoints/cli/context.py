@@ -122,6 +122,8 @@ class ShotlineGroup(TyperGroup):
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
+            if type(exc).__module__.startswith("typer"):
+                raise  # usage errors and the like: the CLI framework reports them itself
             # A bug, not a user mistake: one line for the user, the traceback in a log file.
             where = _log_crash(ctx)
             errors.print(
