@@ -91,7 +91,7 @@ def upload_version(
     policy = load_active_policy(uow, actor.workspace_id).policy
     asset = find_asset(uow, actor, key)
     stage = _check_upload(policy, actor, asset, upload)
-    blob = uow.blobs.put_file(upload.file)
+    blob = uow.put_blob(upload.file)
     version = Version(
         workspace_id=actor.workspace_id,
         asset_id=asset.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from shotline.adapters.db.models import Event
-from shotline.adapters.storage import BlobStore
+from shotline.adapters.storage import BlobStore, StoredBlob
 from shotline.domain.events import NewEvent
 
 
@@ -27,6 +28,7 @@ class UnitOfWork:
         self.session = self._factory()
         self._events: list[dict[str, Any]] = []
         self._deferred = False
+        self._blobs_pending = False
         # Read-mostly lookups (the active policy) reused within this unit of work.
         self.cache: dict[Any, Any] = {}
         return self
@@ -68,7 +70,19 @@ class UnitOfWork:
         if self._deferred:
             self.session.flush()
             return
+        if self._blobs_pending:
+            # Files must be on disk before the rows that cite them are committed.
+            self.blobs.make_durable()
+            self._blobs_pending = False
         self.session.commit()
+
+    def put_blob(self, source: Path) -> StoredBlob:
+        """Store a file for a row this unit of work will commit. In deferred mode the sync
+        to disk happens once, just before the commit."""
+        if not self._deferred:
+            return self.blobs.put_file(source)
+        self._blobs_pending = True
+        return self.blobs.put_file(source, durable=False)
 
     def defer_commits(self) -> None:
         """Make several use cases one transaction (a replay line that introduces a person and

@@ -19,8 +19,13 @@ class StoredBlob:
 class BlobStore(Protocol):
     """Content-addressed storage: the same bytes are stored once, under their sha256."""
 
-    def put_file(self, source: Path) -> StoredBlob:
-        """Store a file's bytes durably; returns once they are safe on disk."""
+    def put_file(self, source: Path, durable: bool = True) -> StoredBlob:
+        """Store a file's bytes; with `durable`, return only once they are safe on disk.
+        Without it the caller must call `make_durable` before committing rows that cite it."""
+        ...
+
+    def make_durable(self) -> None:
+        """Flush every blob stored with `durable=False` to stable storage."""
         ...
 
     def exists(self, sha256: str) -> bool:

@@ -23,8 +23,9 @@ class LocalBlobStore:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def put_file(self, source: Path) -> StoredBlob:
-        """Copy `source` into the store (hashing as it goes); the same bytes are kept once."""
+    def put_file(self, source: Path, durable: bool = True) -> StoredBlob:
+        """Copy `source` into the store (hashing as it goes); the same bytes are kept once.
+        Without `durable` the file and folder syncs wait for `make_durable`."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
@@ -37,19 +38,29 @@ class LocalBlobStore:
                     size += len(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self._path(sha)
             if final.exists():
                 tmp.unlink()
+                if durable:
+                    # It may have been written by a batch that never synced (rolled back).
+                    _fsync_file(final)
                 return StoredBlob(sha, size, created=False)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            if durable:
+                _fsync_dir(final.parent)
             return StoredBlob(sha, size, created=True)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise ShotlineError(f"cannot store {source.name}: {exc.strerror or exc}") from None
+
+    def make_durable(self) -> None:
+        """One sync of everything written so far: far cheaper than a sync per file when a
+        replay batch stores hundreds of files before its single database commit."""
+        os.sync()
 
     def exists(self, sha256: str) -> bool:
         """True when the blob is stored."""
@@ -58,6 +69,11 @@ class LocalBlobStore:
     def open_path(self, sha256: str) -> Path:
         """The blob's path (it may not exist; check with `exists`)."""
         return self._path(sha256)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _fsync_dir(folder: Path) -> None:
