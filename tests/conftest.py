@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from receiver import Receiver
 from shotline.adapters.db import migrate
 from shotline.adapters.db.engine import make_engine
 from shotline.adapters.db.models import Base
@@ -112,3 +115,21 @@ def admin(app: App) -> Actor:
         initialise_workspace(uow, "default", "Default", NOW)
     with app.uow() as uow:
         return resolve_actor(uow, "default", "admin")
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 (random port) in a thread."""
+    # A proxy configured on the test machine must not stand between us and 127.0.0.1.
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "127.0.0.1")
+    rec = Receiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
+    server.daemon_threads = True
+    rec.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield rec
+    server.shutdown()
+    server.server_close()
+    thread.join()

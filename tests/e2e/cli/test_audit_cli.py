@@ -6,25 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from shotline.entrypoints.cli import audit as audit_cli
-from shotline.entrypoints.cli import main
 from shotline.simulation.images import write_png
 from support import row
 
 KEY = {"sku": "TEE-001", "colorway": "Black", "view": "front"}
 GATES = (("technical", "quinn"), ("styling_fit", "cd"), ("brand_merch", "cd"), ("final_qc", "qa"))
 ROLES = {"quinn": ["qc_lead"], "cd": ["creative_director"], "qa": ["qc_lead"]}
-
-
-@pytest.fixture(autouse=True)
-def audit_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`shotline audit`, until main.py registers it (then this adds nothing)."""
-    if any(c.name == "audit" for c in main.app.registered_commands):
-        return
-    monkeypatch.setattr(main.app, "registered_commands", list(main.app.registered_commands))
-    main.app.command("audit")(audit_cli.audit)
 
 
 def _line(minute: int, actor: str, action: str, **data: Any) -> str:

@@ -9,71 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from receiver import Receiver
 from shotline.adapters.db.models import Escalation, Notification
 from shotline.adapters.notify import webhooks
-from shotline.entrypoints.cli import main, sla
+from shotline.entrypoints.cli import sla
 from shotline.services.policies import default_policy_text
 from support import row, write_csv
 
 SECRET_ENV = "SHOTLINE_TEST_WEBHOOK_SECRET"
 LATER = dt.datetime.now(dt.UTC) + dt.timedelta(days=60)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _sla_commands() -> None:
-    # Until main.py wires `sla` in, register it here (a no-op once it does).
-    if "sla" not in {group.name for group in main.app.registered_groups}:
-        main.app.add_typer(sla.app, name="sla")
-
-
-@dataclass
-class Receiver:
-    """Records each POST and answers 200."""
-
-    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
-    url: str = ""
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append((self.path, dict(self.headers), body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
-
-
-@pytest.fixture
-def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    # A proxy configured on the test machine must not stand between us and 127.0.0.1.
-    for name in ("no_proxy", "NO_PROXY"):
-        monkeypatch.setenv(name, "127.0.0.1")
-    rec = Receiver()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
-    server.daemon_threads = True
-    rec.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield rec
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 @pytest.fixture

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from shotline.entrypoints.cli import main, work
+from shotline.entrypoints.cli import work
 from support import row, write_csv
 
 # The CLI reads the real clock here, so SLA badges are only checked to be one of these.
 BADGES = {"late", "at_risk", "on_track"}
 COLUMNS = ["sku", "colorway", "view", "category", "class", "priority", "state"]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _work_commands() -> None:
-    # Until main.py wires `work` in, register it here (a no-op once it does).
-    if "work" not in {group.name for group in main.app.registered_groups}:
-        main.app.add_typer(work.app, name="work")
 
 
 @pytest.fixture

@@ -34,6 +34,6 @@ def test_deferred_durability_still_stores_the_file(tmp_path: Path) -> None:
 
 def test_an_unreadable_source_leaves_no_temporary_file(tmp_path: Path) -> None:
     store = LocalBlobStore(tmp_path / "blobs")
-    with pytest.raises(ShotlineError, match="cannot store missing.jpg"):
+    with pytest.raises(ShotlineError, match=r"cannot store missing\.jpg"):
         store.put_file(tmp_path / "missing.jpg")
     assert [p.name for p in (tmp_path / "blobs").iterdir()] == []

@@ -10,11 +10,7 @@ hours, so every fresh asset is at risk at once.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -22,6 +18,7 @@ from sqlalchemy import func, select
 
 from conftest import NOW
 from crew import Crew
+from receiver import Receiver
 from shotline.adapters.db.models import Base, Escalation, Event, Notification
 from shotline.adapters.notify import webhooks
 from shotline.domain.errors import PermissionDenied
@@ -36,51 +33,6 @@ ENV = {SECRET_ENV: "s3cret"}
 DUE = dt.datetime(2026, 11, 27, 22, 0, tzinfo=dt.UTC)
 BLACK_FRONT = AssetKey("TEE-001", "Black", "front")
 ONE_ASSET = {"colorways": "Black", "views": "front"}
-
-
-@dataclass
-class Receiver:
-    """Records each POST and answers with the next queued status (200 once none are left)."""
-
-    statuses: list[int] = field(default_factory=list)
-    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
-    url: str = ""
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append((self.path, dict(self.headers), body))
-                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
-
-    def bodies(self, path: str) -> list[dict[str, Any]]:
-        return [json.loads(body) for p, _, body in self.requests if p == path]
-
-
-@pytest.fixture
-def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    # A proxy configured on the test machine must not stand between us and 127.0.0.1.
-    for name in ("no_proxy", "NO_PROXY"):
-        monkeypatch.setenv(name, "127.0.0.1")
-    rec = Receiver()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
-    server.daemon_threads = True
-    rec.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield rec
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def activate(crew: Crew, receiver: Receiver, extra: str = "") -> None:
