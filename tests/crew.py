@@ -74,6 +74,35 @@ class Crew:
         with self.app.uow() as uow:
             return review.decide_gate(uow, self.people[who], key, decision, now)
 
+    def register_ai(self, ref: str, categories: tuple[str, ...] = ("apparel",)) -> None:
+        """Register and approve an AI workflow version (by an ai_workflow_owner), as every AI
+        version must cite one."""
+        from shotline.domain.ai import parse_spec
+        from shotline.services import ai, workspaces
+
+        name, _, version = ref.partition("@")
+        if "aiowner" not in self.people:
+            with self.app.uow() as uow:
+                self.people["aiowner"] = workspaces.add_user(
+                    uow, self.people["admin"], "aiowner", ["ai_workflow_owner"], NOW
+                )
+        spec = parse_spec(
+            {
+                "name": name,
+                "version": int(version),
+                "tool": "ComfyUI",
+                "model": "sdxl",
+                "model_version": "1.0",
+                "loras": [],
+                "prompt": f"{name} prompt",
+                "categories": list(categories),
+            }
+        )
+        with self.app.uow() as uow:
+            ai.register_workflow(uow, self.people["aiowner"], spec, NOW)
+        with self.app.uow() as uow:
+            ai.approve_workflow(uow, self.people["aiowner"], ref, NOW)
+
     def state(self, key: AssetKey) -> tuple[str, str | None, int]:
         """(state, gate, rework rounds) of an asset."""
         with self.app.uow() as uow:

@@ -40,6 +40,12 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"
     NOTIFICATION_SENT = "notification_sent"
     NOTIFICATION_FAILED = "notification_failed"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    AI_WORKFLOW_REGISTERED = "ai_workflow_registered"
+    AI_WORKFLOW_APPROVED = "ai_workflow_approved"
+    AI_WORKFLOW_RETIRED = "ai_workflow_retired"
+    AI_FILES_DELETED = "ai_files_deleted"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from shotline.domain.lifecycle import (
 )
 from shotline.domain.policy import Policy
 from shotline.domain.review import gates_for
+from shotline.services import ai
 from shotline.services.assets import AssetKey, find_asset, move, require_role_strict
 from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
@@ -91,6 +92,9 @@ def upload_version(
     policy = load_active_policy(uow, actor.workspace_id).policy
     asset = find_asset(uow, actor, key)
     stage = _check_upload(policy, actor, asset, upload)
+    if upload.kind == "ai":
+        # The registry, the policy's AI usage rules and the experimental track.
+        ai.govern_upload(uow, actor, policy, asset, upload.ai_workflow or "", now)
     blob = uow.put_blob(upload.file)
     version = Version(
         workspace_id=actor.workspace_id,

@@ -13,11 +13,12 @@ from typing import Any
 
 from shotline.bootstrap import App
 from shotline.domain.access import Actor
+from shotline.domain.ai import parse_spec
 from shotline.domain.errors import NotFound, ShotlineError
 from shotline.domain.events import EventKind, NewEvent
 from shotline.domain.intake.model import IntakeTable, RawRow
 from shotline.domain.review import Annotation, answers_from_defects
-from shotline.services import exceptions, intake, production, review, workspaces
+from shotline.services import ai, exceptions, intake, production, review, workspaces
 from shotline.services.assets import AssetKey, find_asset
 from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
@@ -140,6 +141,9 @@ class Replayer:
             "exception": self._exception,
             "join": self._join,
             "bypass": self._bypass,
+            "ai_register": self._ai_register,
+            "ai_approve": self._ai_approve,
+            "ai_retire": self._ai_retire,
         }
 
     def apply_batch(self, lines: list[Line]) -> None:
@@ -257,6 +261,16 @@ class Replayer:
             cost,
         )
         review.decide_gate(uow, actor, line.key(), decision, line.at)
+
+    def _ai_register(self, line: Line, uow: UnitOfWork) -> None:
+        spec = parse_spec(line.data.get("workflow"), "ai_register 'workflow'")
+        ai.register_workflow(uow, self.actor(line, uow), spec, line.at)
+
+    def _ai_approve(self, line: Line, uow: UnitOfWork) -> None:
+        ai.approve_workflow(uow, self.actor(line, uow), line.text("workflow"), line.at)
+
+    def _ai_retire(self, line: Line, uow: UnitOfWork) -> None:
+        ai.retire_workflow(uow, self.actor(line, uow), line.text("workflow"), line.at)
 
     def _bypass(self, line: Line, uow: UnitOfWork) -> None:
         review.bypass_gate(uow, self.actor(line, uow), line.key(), line.text("gate"), line.at)

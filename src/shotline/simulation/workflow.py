@@ -8,16 +8,19 @@ the default policy, so replaying the file through the services succeeds end to e
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shotline.domain.ai import USAGE_EXCEPTION, ai_refusals
 from shotline.domain.intake.model import AcceptedLine, IntakeTable, RawRow
 from shotline.domain.intake.validation import validate_intake
 from shotline.domain.policy import Policy
 from shotline.domain.review import answers_from_defects, gates_for, judge
+from shotline.domain.sla import skill_facts
 from shotline.simulation.images import write_png
 from shotline.simulation.intake import generate_rows
 
@@ -45,6 +48,27 @@ DECIDERS = {
     "final_qc": ["quinn.qc", "jo.qc"],
 }
 AI_WORKFLOW = "model-shots@3"
+# The AI workflow owner registers and approves the workflow the AI operator cites; introduced
+# on her first line, not by a join (the joins are the team of PEOPLE).
+AI_OWNER = "ada.aiowner"
+_STAFF: dict[str, dict[str, Any]] = {**PEOPLE, AI_OWNER: {"roles": ["ai_workflow_owner"]}}
+AI_WORKFLOW_SPEC: dict[str, Any] = {
+    "name": "model-shots",
+    "version": 3,
+    "tool": "ComfyUI",
+    "model": "sdxl-base",
+    "model_version": "1.0",
+    "loras": [
+        {
+            "name": "garment-drape",
+            "version": "2",
+            "sha256": hashlib.sha256(b"garment-drape v2").hexdigest(),
+        }
+    ],
+    "prompt": "studio e-commerce model shot of {product}, {pose}, plain light grey background",
+    "reference_set": [],
+    "categories": ["apparel", "shoes", "bags", "jewelry"],
+}
 _BASE_FAIL = {"technical": 0.08, "styling_fit": 0.07, "brand_merch": 0.05, "final_qc": 0.05}
 _CLASS_FACTOR = {"C1": 0.7, "C2": 1.0, "C3": 1.5, "C4": 2.0}
 _CATEGORY_FACTOR = {"apparel": 1.0, "shoes": 0.8, "bags": 0.8, "jewelry": 1.5}
@@ -96,7 +120,7 @@ class Plan:
         for _, _, action in sorted(self.actions, key=lambda a: (a[0], a[1])):
             if action["actor"] not in self.introduced:
                 self.introduced.add(action["actor"])
-                action = {**action, **PEOPLE[action["actor"]]}
+                action = {**action, **_STAFF[action["actor"]]}
             lines.append(json.dumps(action, ensure_ascii=False))
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return len(lines)
@@ -129,6 +153,8 @@ def simulate(
     first = dt.datetime.combine(start, dt.time(12), dt.UTC)
     for person in PEOPLE:
         plan.add(first, person, "join")
+    plan.add(first, AI_OWNER, "ai_register", workflow=AI_WORKFLOW_SPEC)
+    plan.add(first, AI_OWNER, "ai_approve", workflow=AI_WORKFLOW)
     made = 0
     for day, count in sorted(batches.items()):
         at = _working_time(rng, day)
@@ -159,6 +185,8 @@ def _asset_story(plan: Plan, line: AcceptedLine, key: dict[str, str], at: dt.dat
     )
     if vendor:
         plan.add(at, "pat.producer", "assign", **key, team="Pixel Lab")
+    if ai:
+        _ai_usage_exception(plan, line, key, at)
     at = _first_version(plan, key, at, ai, retoucher, block=rng.random() < 0.03)
     for round_ in range(4):
         at, route = _review(plan, line, key, at, ai, force_pass=round_ == 3)
@@ -170,6 +198,25 @@ def _asset_story(plan: Plan, line: AcceptedLine, key: dict[str, str], at: dt.dat
     at = _later(rng, at, 2, 30)
     if plan.add(at, "kim.dam", "deliver", **key, channels=line.channels):
         plan.add(_later(rng, at, 4, 48), "kim.dam", "live", **key)
+
+
+def _ai_usage_exception(
+    plan: Plan, line: AcceptedLine, key: dict[str, str], at: dt.datetime
+) -> None:
+    """Work the policy keeps from AI (jewelry, complex fabric, critical colour...) gets AI
+    output only under a granted ai_usage exception, asked for before the first version."""
+    policy = plan.policy
+    facts = skill_facts(line.fields, line.track, line.complexity, line.category, key["view"])
+    if USAGE_EXCEPTION in policy.exceptions and ai_refusals(policy, facts):
+        plan.add(
+            at,
+            "pat.producer",
+            "exception",
+            **key,
+            kind=USAGE_EXCEPTION,
+            reason="AI model shot agreed with the brand for this product",
+            granted_by="eve.ops",
+        )
 
 
 def _first_version(

@@ -76,6 +76,7 @@ def history(crew: Crew) -> None:
         exceptions.decide_exception(uow, crew["ops"], skip, True, "once", later(1))
     crew.upload("retoucher", BACK, "retouch", now=later(2))
     through_gates(crew, BACK, 3)
+    crew.register_ai("model-shots@3", ("apparel", "shoes", "bags", "jewelry"))
     crew.upload("aiop", AI, "ai", now=later(2), ai_workflow="model-shots@3")
     through_gates(crew, AI, 3)
     with crew.app.uow() as uow:
@@ -91,6 +92,8 @@ def lived(crew: Crew) -> Crew:
 def _ai_history(crew: Crew) -> None:
     """AI-001: fails final QC for an AI artifact, is regenerated and approved."""
     crew.import_rows([AI_ROW], now=NOW)
+    crew.register_ai("model-shots@3", ("apparel", "shoes", "bags", "jewelry"))
+    crew.register_ai("model-shots@4", ("apparel", "shoes", "bags", "jewelry"))
     crew.upload("aiop", AI, "ai", now=later(2), ai_workflow="model-shots@3")
     for step, gate in enumerate(GATES[:3]):
         crew.decide(DECIDER[gate], AI, gate, now=later(3 + step / 10))

@@ -146,6 +146,7 @@ def history(crew: Crew) -> None:
     upload(crew, "photo", WF, "capture", 1, submit=False)
     upload(crew, "retoucher", WF, "retouch", 2)
     decide(crew, WF, "technical", 3)
+    crew.register_ai("cleanup@1", ("apparel", "shoes", "bags", "jewelry"))
     upload(crew, "aiop", WF, "ai", 4, submit=False, ai_workflow="cleanup@1")
 
     # WB: cancelled before anyone started.
@@ -153,6 +154,8 @@ def history(crew: Crew) -> None:
         production.cancel(uow, crew["producer"], WB, "dropped from the range", h(2))
 
     # AIT: AI version 1 rejected at technical, AI version 2 (another workflow) approved.
+    crew.register_ai("model-shots@3", ("apparel", "shoes", "bags", "jewelry"))
+    crew.register_ai("model-shots@4", ("apparel", "shoes", "bags", "jewelry"))
     upload(crew, "aiop", AIT, "ai", 1, ai_workflow="model-shots@3")  # 1.2
     result = decide(crew, AIT, "technical", 2, fail={"capture_defects": ["anatomy_error"]})
     assert result.asset_state == "in_generation"  # 0.75

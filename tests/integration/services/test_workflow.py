@@ -122,6 +122,7 @@ def test_ai_versions_need_a_workflow_and_human_final_qc(crew: Crew) -> None:
     )
     with pytest.raises(ShotlineError, match="must name the AI workflow"):
         crew.upload("aiop", FRONT, "ai")
+    crew.register_ai("model-shots@3")
     crew.upload("aiop", FRONT, "ai", ai_workflow="model-shots@3")
     for gate in GATES[:3]:
         crew.decide(DECIDER[gate], FRONT, gate)

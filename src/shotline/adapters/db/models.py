@@ -340,3 +340,51 @@ class Event(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"))
     payload: Mapped[dict[str, Any]]
+
+
+class ApiToken(Base):
+    """A bearer token for the HTTP API: it acts as its user in one workspace. Only the
+    SHA-256 of the secret is kept, so a copy of the database grants no access."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_workspace_user", "workspace_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class AiWorkflow(Base):
+    """A registered AI workflow version: how images are generated (tool, model, LoRAs,
+    prompt, references) and where it may be used. Its content never changes: a different
+    model, LoRA or prompt is a new version. Versions cite it as `name@version`."""
+
+    __tablename__ = "ai_workflows"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    tool: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(200))
+    model_version: Mapped[str] = mapped_column(String(100))
+    loras: Mapped[list[Any]]
+    prompt: Mapped[str] = mapped_column(Text)
+    prompt_sha256: Mapped[str] = mapped_column(String(64))
+    reference_set: Mapped[list[Any]]
+    categories: Mapped[list[Any]]
+    views: Mapped[list[Any]]
+    # SHA-256 of everything above that defines the workflow: same name and version, same
+    # fingerprint, or refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[dt.datetime]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(default=None)

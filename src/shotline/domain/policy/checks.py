@@ -26,6 +26,7 @@ def cross_check(policy: Policy) -> list[PolicyIssue]:
     issues += _check_calendar(policy)
     issues += _check_naming(policy)
     issues += _check_workflow(policy)
+    issues += _check_ai(policy)
     return issues
 
 
@@ -57,6 +58,22 @@ def _check_workflow(policy: Policy) -> list[PolicyIssue]:
     fields = _condition_fields(policy) | {"track", "view"}
     for name, skill in policy.skills.items():
         issues += _unknown(f"skills.{name}.when", skill.when, fields, "field")
+    return issues
+
+
+def _check_ai(policy: Policy) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+    if not policy.ai.human_final_qc:
+        issues.append(
+            PolicyIssue(
+                "ai.human_final_qc",
+                "human final QC of AI output cannot be switched off by any policy "
+                "(an invariant, not a setting); remove the key",
+            )
+        )
+    fields = _condition_fields(policy) | {"track", "view"}
+    for i, rule in enumerate(policy.ai.refuse):
+        issues += _unknown(f"ai.refuse[{i}].when", rule.when, fields, "field")
     return issues
 
 

@@ -379,6 +379,41 @@ class Workflow(Strict):
         return next((roles for k, roles in self.upload_roles.items() if k == kind), ())
 
 
+class AiRule(Strict):
+    """Work AI may not touch when every condition holds (intake fields plus `track`,
+    `complexity`, `category` and `view`), unless an `ai_usage` exception is granted."""
+
+    name: str
+    when: Condition = Field(min_length=1)
+
+
+class AiReadiness(Strict):
+    """When a workflow version counts as ready to scale: its rejection rate over at least
+    `min_reviewed` reviewed outputs is below `max_rejection_rate`."""
+
+    min_reviewed: int = Field(default=50, ge=1)
+    max_rejection_rate: float = Field(default=0.10, gt=0, lt=1)
+    # Off by default: approval shows the evidence and stays the owner's decision.
+    required_for_approval: bool = False
+
+
+class AiRetention(Strict):
+    """Files of rejected AI outputs are deleted this many days after the rejection (their
+    rows, decisions and events stay); absent: kept forever."""
+
+    rejected_files_days: int | None = Field(default=None, ge=1)
+
+
+class AiRules(Strict):
+    """AI governance. `human_final_qc` exists only so that a policy trying to switch human
+    final QC of AI output off is refused by name: it can never be false."""
+
+    human_final_qc: bool = True
+    refuse: tuple[AiRule, ...] = ()
+    readiness: AiReadiness = Field(default_factory=AiReadiness)
+    retention: AiRetention = Field(default_factory=AiRetention)
+
+
 def _default_exception_kinds() -> dict[str, ExceptionKind]:
     grant = ("creative_ops_manager",)
     return {
@@ -418,6 +453,7 @@ class Policy(Strict):
     costs: CostModel = Field(default_factory=CostModel)
     notifications: Notifications = Field(default_factory=Notifications)
     sla_risk: SlaRisk = Field(default_factory=SlaRisk)
+    ai: AiRules = Field(default_factory=AiRules)
 
     def sla_hours(self, track: str, complexity: str) -> float:
         """Business hours the track allows for a SKU of this complexity class."""

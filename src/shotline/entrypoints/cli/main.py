@@ -8,6 +8,7 @@ import typer
 
 from shotline.adapters.db import migrate
 from shotline.entrypoints.cli import (
+    ai,
     audit,
     dashboard,
     demo,
@@ -18,7 +19,9 @@ from shotline.entrypoints.cli import (
     records,
     replay,
     report,
+    serve,
     sla,
+    tokens,
     users,
     work,
 )
@@ -46,6 +49,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(exceptions.app, name="exceptions")
 app.add_typer(work.app, name="work")
 app.add_typer(sla.app, name="sla")
+app.add_typer(tokens.app, name="tokens")
+app.add_typer(ai.app, name="ai")
 app.command("demo")(demo.demo)
 app.command("upload")(production.upload)
 app.command("submit")(production.submit)
@@ -65,6 +70,7 @@ app.command("simulate")(replay.simulate_)
 app.command("report")(report.report)
 app.command("dashboard")(dashboard.dashboard)
 app.command("audit")(audit.audit)
+app.command("serve")(serve.serve)
 
 
 @app.callback()
