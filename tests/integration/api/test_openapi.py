@@ -18,6 +18,11 @@ ROUTES = {
     ("post", "/api/v1/intake/validate"),
     ("post", "/api/v1/intake"),
     ("post", "/api/v1/assets/{sku}/{colorway}/{view}/decisions"),
+    ("get", "/api/v1/ai/workflows"),
+    ("post", "/api/v1/ai/workflows"),
+    ("get", "/api/v1/ai/workflows/{ref}"),
+    ("post", "/api/v1/ai/workflows/{ref}/approve"),
+    ("post", "/api/v1/ai/workflows/{ref}/retire"),
 }
 
 

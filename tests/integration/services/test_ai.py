@@ -192,7 +192,7 @@ def test_a_version_citing_an_unknown_workflow_is_refused(crew_ai: Crew) -> None:
 
 def test_an_unregistered_workflow_is_refused_from_day_one(crew_ai: Crew) -> None:
     crew_ai.import_rows([AI_ROW])
-    with pytest.raises(NotFound, match="model-shots@3 is not registered.*register it first"):
+    with pytest.raises(NotFound, match=r"model-shots@3 is not registered.*register it first"):
         crew_ai.upload("aiop", A1, "ai", ai_workflow="model-shots@3")
     register(crew_ai, name="other")
     with pytest.raises(NotFound, match="model-shots@3 is not registered"):

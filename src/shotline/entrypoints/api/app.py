@@ -18,6 +18,7 @@ from shotline.config import Settings
 from shotline.entrypoints.api import errors
 from shotline.entrypoints.api.deps import ApiState, Clock, current_actor
 from shotline.entrypoints.api.routers import (
+    ai,
     assets,
     dashboard,
     health,
@@ -53,7 +54,7 @@ def _api_router() -> APIRouter:
         dependencies=[Depends(current_actor)],
         responses=errors.ERROR_RESPONSES,
     )
-    for area in (dashboard, report, assets, queues, intake, review):
+    for area in (dashboard, report, assets, queues, intake, review, ai):
         v1.include_router(area.router)
     return v1
 
