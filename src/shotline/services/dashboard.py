@@ -118,6 +118,7 @@ def _ai_workflows(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dic
         .join(GateDecision, GateDecision.version_id == Version.id)
         .where(
             Version.workspace_id == actor.workspace_id,
+            GateDecision.workspace_id == actor.workspace_id,
             Version.kind == "ai",
             GateDecision.decided_at >= since,
         )

@@ -161,6 +161,17 @@ class Asset(Base):
         Index("ix_assets_workspace_sku", "workspace_id", "sku", "colorway"),
         Index("ix_assets_workspace_queue", "workspace_id", "track", "state", "due_at"),
         Index("ix_assets_workspace_assignee", "workspace_id", "assignee_user_id"),
+        # The dashboard counts open work by state, track, class, due time and gate.
+        Index(
+            "ix_assets_workspace_state",
+            "workspace_id",
+            "state",
+            "track",
+            "complexity",
+            "due_at",
+            "gate",
+        ),
+        Index("ix_assets_workspace_due", "workspace_id", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
@@ -218,7 +229,10 @@ class GateDecision(Base):
     the unique key is what makes two simultaneous decisions land exactly once."""
 
     __tablename__ = "gate_decisions"
-    __table_args__ = (UniqueConstraint("version_id", "gate"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "gate"),
+        Index("ix_gate_decisions_workspace_decided", "workspace_id", "decided_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), index=True)
@@ -241,6 +255,7 @@ class CheckResult(Base):
     """An automated measurement of a version (focus, exposure, colour...)."""
 
     __tablename__ = "check_results"
+    __table_args__ = (Index("ix_check_results_workspace_measured", "workspace_id", "measured_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
