@@ -66,12 +66,24 @@ def _vendors(uow: UnitOfWork, actor: Actor) -> dict[int, str]:
 
 def _facts_for(uow: UnitOfWork, ids: list[int]) -> dict[int, metrics.AssetFacts]:
     facts: dict[int, metrics.AssetFacts] = {}
+    # Plain rows of the columns used, not ORM objects: at catalog scale building objects
+    # costs more than the queries (benchmarks/metrics_scale.py).
     rows = uow.session.execute(
-        select(Asset, RequestLine.fields)
+        select(
+            Asset.id,
+            Asset.sku,
+            Asset.category,
+            Asset.track,
+            Asset.complexity,
+            Asset.due_at,
+            Asset.created_at,
+            RequestLine.fields,
+        )
         .join(RequestLine, RequestLine.id == Asset.request_line_id)
         .where(Asset.id.in_(ids))
     )
-    for asset, fields in rows:
+    for asset in rows:
+        fields = asset.fields
         facts[asset.id] = metrics.AssetFacts(
             asset.id,
             asset.sku,
@@ -109,11 +121,12 @@ def _apply_events(
     vendors: dict[int, str],
     names: dict[int, str],
 ) -> None:
-    versions = {
-        v.id: v for v in uow.session.scalars(select(Version).where(Version.asset_id.in_(ids)))
-    }
-    events = uow.session.scalars(
-        select(Event)
+    version_rows = uow.session.execute(
+        select(Version.id, Version.kind, Version.ai_workflow).where(Version.asset_id.in_(ids))
+    )
+    versions = {v.id: v for v in version_rows}
+    events = uow.session.execute(
+        select(Event.asset_id, Event.kind, Event.at, Event.actor_id, Event.payload)
         .where(
             Event.asset_id.in_(ids),
             Event.at < end,
@@ -130,8 +143,8 @@ def _apply_events(
 
 def _apply(
     f: metrics.AssetFacts,
-    event: Event,
-    versions: dict[int, Version],
+    event: Any,
+    versions: dict[int, Any],
     costs: CostModel,
     vendors: dict[int, str],
     names: dict[int, str],
@@ -174,7 +187,7 @@ def _apply(
 
 def _upload(
     f: metrics.AssetFacts,
-    event: Event,
+    event: Any,
     costs: CostModel,
     vendors: dict[int, str],
     names: dict[int, str],
