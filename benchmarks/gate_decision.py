@@ -37,13 +37,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, select, text, update
+from _pg import drop_postgres, fresh_postgres
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from shotline.adapters.db import migrate
@@ -71,9 +71,6 @@ STATES = (
     ("live", 55), ("delivered", 10), ("approved", 5), ("requested", 10), ("in_capture", 5),
     ("in_generation", 1), ("in_retouch", 9), ("on_hold", 1), ("blocked", 1), ("cancelled", 3),
 )  # fmt: skip
-PG_ADMIN = os.environ.get(
-    "SHOTLINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def _revision() -> str:
@@ -390,27 +387,6 @@ def _report(backend: str, r: dict[str, Any]) -> None:
     print(f"  ratio        p50 {d['p50'] / b['p50']:5.1f}x   p99 {d['p99'] / b['p99']:5.1f}x")
 
 
-def _fresh_postgres() -> tuple[str, str] | None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"shotline_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"\nPostgreSQL skipped: {exc}")
-        return None
-    finally:
-        admin.dispose()
-    return name, make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres(name: str) -> None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--assets", type=int, default=1_000_000)
@@ -436,13 +412,13 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     if args.no_postgres:
         return
-    fresh = _fresh_postgres()
+    fresh = fresh_postgres("\n")
     if fresh is None:
         return
     try:
         _report("PostgreSQL", _run_child(fresh[1], args.assets, args.sample))
     finally:
-        _drop_postgres(fresh[0])
+        drop_postgres(fresh[0])
 
 
 if __name__ == "__main__":

@@ -20,12 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from _pg import drop_postgres, fresh_postgres
 
 from shotline.adapters.db import migrate
 from shotline.adapters.db.engine import make_engine
@@ -39,9 +37,6 @@ from shotline.services.policies import check_policy, default_policy_text
 from shotline.simulation.intake import generate_rows, write_csv
 
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
-PG_ADMIN = os.environ.get(
-    "SHOTLINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def _peak_mb() -> float:
@@ -146,27 +141,6 @@ def _run_child(kind: str, url: str, csv_path: Path) -> dict[str, Any]:
     return result
 
 
-def _fresh_postgres() -> tuple[str, str] | None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"shotline_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL skipped: {exc}")
-        return None
-    finally:
-        admin.dispose()
-    return name, make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres(name: str) -> None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def _measure(backend: str, make_url_: Any, csv_path: Path) -> None:
     imported = _run_child("import", make_url_("import"), csv_path)
     baseline = _run_child("baseline", make_url_("baseline"), csv_path)
@@ -203,7 +177,7 @@ def main() -> None:
     made: list[str] = []
 
     def pg(tag: str) -> str:
-        fresh = _fresh_postgres()
+        fresh = fresh_postgres()
         if fresh is None:
             raise SystemExit(0)
         made.append(fresh[0])
@@ -213,7 +187,7 @@ def main() -> None:
         _measure("PostgreSQL", pg, csv_path)
     finally:
         for name in made:
-            _drop_postgres(name)
+            drop_postgres(name)
 
 
 if __name__ == "__main__":

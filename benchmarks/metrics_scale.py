@@ -47,16 +47,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import _bulk
-from sqlalchemy import Connection, TextClause, bindparam, create_engine, func, select, text
+from _pg import drop_postgres, fresh_postgres
+from sqlalchemy import Connection, TextClause, bindparam, func, select, text
 from sqlalchemy import event as sa_event
-from sqlalchemy.engine import make_url
 
 from shotline.adapters.db.models import Asset, CheckResult, Event, RequestLine, User, Version
 from shotline.adapters.db.types import UTCDateTime
@@ -77,9 +76,6 @@ MONTH_END = NOW.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 MONTH_START = (MONTH_END - dt.timedelta(days=1)).replace(day=1)
 OPTIONS = {"loop_budget_s": 300.0}  # --loop-budget
 MIN_RUNS = 3
-PG_ADMIN = os.environ.get(
-    "SHOTLINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 # What --try-indexes adds: the dashboard's window over decisions (decided_at first: the
 # AI-workflow query filters versions.workspace_id, not gate_decisions.workspace_id) and
 # checks, its scans of the open assets (covering: track, complexity, due_at, gate), and the
@@ -870,27 +866,6 @@ def _report(backend: str, r: dict[str, Any]) -> None:
     print(f"  peak RSS while measuring {peak:.0f} MB" if peak else "")
 
 
-def _fresh_postgres() -> tuple[str, str] | None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"shotline_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"\nPostgreSQL skipped: {exc}")
-        return None
-    finally:
-        admin.dispose()
-    return name, make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres(name: str) -> None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--assets", type=int, default=1_000_000)
@@ -929,13 +904,13 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     if args.no_postgres:
         return
-    fresh = _fresh_postgres()
+    fresh = fresh_postgres("\n")
     if fresh is None:
         return
     try:
         _report("PostgreSQL", _run_child(fresh[1], args))
     finally:
-        _drop_postgres(fresh[0])
+        drop_postgres(fresh[0])
 
 
 if __name__ == "__main__":

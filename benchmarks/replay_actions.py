@@ -32,12 +32,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from _pg import drop_postgres, fresh_postgres
+from sqlalchemy import func, select, text
 
 from shotline.adapters.db import migrate
 from shotline.adapters.db.engine import make_engine
@@ -52,9 +51,6 @@ from shotline.simulation.workflow import simulate
 END = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
 SEED = 7
 PROBE_SKUS = 100
-PG_ADMIN = os.environ.get(
-    "SHOTLINE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def _peak_mb() -> float:
@@ -268,27 +264,6 @@ def _generate(work: Path, target: int, days: int) -> tuple[Path, int, int, float
     return path, best[1], best[0], time.perf_counter() - start
 
 
-def _fresh_postgres() -> tuple[str, str] | None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"shotline_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL skipped: {exc}")
-        return None
-    finally:
-        admin.dispose()
-    return name, make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres(name: str) -> None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def _measure(
     backend: str, url_for: Any, path: Path, days: int, lines: int, batch: int | None
 ) -> None:
@@ -357,7 +332,7 @@ def main() -> None:
             return
 
         def pg(tag: str) -> str:
-            fresh = _fresh_postgres()
+            fresh = fresh_postgres()
             if fresh is None:
                 raise SystemExit(0)
             made.append(fresh[0])
@@ -366,7 +341,7 @@ def main() -> None:
         _measure("PostgreSQL", pg, path, args.days, lines, args.batch)
     finally:
         for name in made:
-            _drop_postgres(name)
+            drop_postgres(name)
         shutil.rmtree(work, ignore_errors=True)
 
 
