@@ -219,23 +219,30 @@ def _ai_usage_exception(
         )
 
 
+def _generate(plan: Plan, key: dict[str, str], at: dt.datetime, tag: str) -> dt.datetime:
+    """An AI model shot from the registered workflow, submitted at once."""
+    cost = round(plan.rng.uniform(0.4, 2.0), 2)
+    file = plan.image(key, tag)
+    plan.add(
+        at,
+        "nova.ai",
+        "upload",
+        **key,
+        kind="ai",
+        file=file,
+        submit=True,
+        ai_workflow=AI_WORKFLOW,
+        cost=cost,
+    )
+    return at
+
+
 def _first_version(
     plan: Plan, key: dict[str, str], at: dt.datetime, ai: bool, retoucher: str, block: bool
 ) -> dt.datetime:
     rng = plan.rng
     if ai:
-        plan.add(
-            at,
-            "nova.ai",
-            "upload",
-            **key,
-            kind="ai",
-            file=plan.image(key, "ai"),
-            submit=True,
-            ai_workflow=AI_WORKFLOW,
-            cost=round(rng.uniform(0.4, 2.0), 2),
-        )
-        return at
+        return _generate(plan, key, at, "ai")
     photographer = rng.choice(["sam.photo", "ana.photo"])
     plan.add(
         at,
@@ -343,18 +350,7 @@ def _rework(
     rng = plan.rng
     at = _later(rng, at, 2, 24)
     if ai:
-        plan.add(
-            at,
-            "nova.ai",
-            "upload",
-            **key,
-            kind="ai",
-            file=plan.image(key, "rerun"),
-            submit=True,
-            ai_workflow=AI_WORKFLOW,
-            cost=round(rng.uniform(0.4, 2.0), 2),
-        )
-        return at
+        return _generate(plan, key, at, "rerun")
     if reshoot:
         plan.add(
             at,
