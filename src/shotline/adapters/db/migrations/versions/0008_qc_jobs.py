@@ -1,0 +1,21 @@
+"""Automated QC: check runs and their jobs
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-25 17:30:00.000000
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Filled in by the change that owns this revision."""
+
+
+def downgrade() -> None:
+    """Filled in by the change that owns this revision."""

@@ -1,0 +1,1 @@
+"""Imaging: decoding, measuring and rendering images with libvips and numpy."""
