@@ -4,7 +4,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+# Debian packages: Chromium for the browser tests (Playwright drives it, never a downloaded
+# browser); libvips-tools and ImageMagick only for the benchmarks' baselines.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_TEST := chromium
+APT_BENCH := libvips-tools imagemagick
+
+.PHONY: install system-test system-bench demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV) || (apt-get update && apt-get install -y python3-venv && python3 -m venv $(VENV))
@@ -14,6 +20,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+system-test:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(APT_TEST))
+
+system-bench:
+	@command -v vipsthumbnail >/dev/null && command -v convert >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(APT_BENCH))
+
 demo: install
 	$(VENV)/bin/shotline demo
 
@@ -22,10 +34,10 @@ lint: install
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
 
-test: lint
+test: lint system-test
 	$(VENV)/bin/pytest -q
 
-bench: install
+bench: install system-bench
 	$(PY) benchmarks/intake_import.py
 
 clean:
