@@ -46,6 +46,10 @@ class EventKind(StrEnum):
     AI_WORKFLOW_APPROVED = "ai_workflow_approved"
     AI_WORKFLOW_RETIRED = "ai_workflow_retired"
     AI_FILES_DELETED = "ai_files_deleted"
+    LOGGED_IN = "logged_in"
+    LOGIN_FAILED = "login_failed"
+    LOGGED_OUT = "logged_out"
+    PASSWORD_SET = "password_set"
 
 
 @dataclass(frozen=True)

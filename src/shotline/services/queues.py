@@ -58,6 +58,8 @@ class QueueItem:
     sla_state: str
     age_hours: float
     assignee: str | None
+    # The asset's row id: pages link to /assets/{asset_id}.
+    asset_id: int = 0
 
 
 def queue_order() -> tuple[ColumnExpressionArgument[Any], ...]:
@@ -308,4 +310,5 @@ def _item(
         sla_state=_badge(policy, calendar, asset, now),
         age_hours=round((now - since).total_seconds() / 3600, 1),
         assignee=user or team,
+        asset_id=asset.id,
     )

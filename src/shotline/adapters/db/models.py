@@ -403,3 +403,18 @@ class AiWorkflow(Base):
     approved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     retired_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class WebSession(Base):
+    """A browser login: the cookie carries a random secret, only its SHA-256 is kept here,
+    with the CSRF token every form of that login must echo. Logging out deletes the row."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]

@@ -27,6 +27,7 @@ from shotline.entrypoints.api.routers import (
     report,
     review,
 )
+from shotline.entrypoints.web import mount_web
 
 API_PREFIX = "/api/v1"
 MAX_JSON_BYTES = 1024 * 1024
@@ -79,4 +80,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     errors.install(api)
     api.include_router(health.router)
     api.include_router(_api_router())
+    mount_web(api)
     return api
