@@ -1,0 +1,463 @@
+"""Channel renditions: one image made to one channel's specification with libvips.
+
+The pipeline streams: libvips' `thumbnail` decodes with shrink-on-load (a JPEG is read at
+1/2, 1/4 or 1/8 scale when the output allows) and resizes in one sequential pass, so memory
+stays flat on 100-megapixel masters. The product is found once, on a small copy
+(`analyse`), and its bounding box scaled to the master. Then, per channel:
+
+- `fit_product`: the product's box is scaled into the frame less the channel's margin,
+  centred, and everything outside the box becomes the channel background;
+- `contain`: the whole image, likewise;
+- `cover`: the frame is filled and the overflow cropped, centred on the product.
+
+Colour goes to sRGB through the embedded ICC profile; alpha is flattened onto the
+background. The encoded file honours `max_bytes` by lowering the quality (binary search
+down to `min_quality`). Source EXIF, XMP and IPTC never travel: they can hold GPS positions
+and serial numbers, and orientation is applied to the pixels. What a rendition carries is
+decided by the channel's `metadata` setting (docs/policy.md):
+
+- `keep`: the full XMP packet (when `metadata` is given) and the sRGB ICC profile;
+- `strip`: no ICC profile; only copyright and the AI disclosure, when `metadata` gives them,
+  because an AI label must survive every channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyvips
+
+from shotline.adapters.imaging.metadata import EmbeddedMetadata, has_minimal_content, xmp_packet
+from shotline.adapters.imaging.product import (
+    Box,
+    backdrop_colour,
+    bounding_box,
+    product_mask,
+)
+from shotline.adapters.imaging.source import (
+    DEFAULT_MAX_PIXELS,
+    ImageRefused,
+    open_image,
+    to_array,
+    to_srgb,
+)
+from shotline.domain.errors import ShotlineError
+from shotline.domain.policy.model import Channel
+
+# Long side of the copy the product is found on: enough that one analysis pixel is under
+# 0.5% of the frame, small enough that a JPEG decodes at 1/8 scale in milliseconds.
+ANALYSIS_SIDE = 800
+# Analysis pixels added around the product's box, so detection error never clips an edge.
+_BOX_PAD = 2
+_LOSSY = frozenset({"jpeg", "webp"})
+_SUFFIXES = {
+    "jpeg": (".jpg", ".jpeg"),
+    "png": (".png",),
+    "webp": (".webp",),
+    "tiff": (".tif", ".tiff"),
+}
+
+
+class RenditionError(ShotlineError):
+    """A rendition that cannot be made to the channel's specification."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """A file made for a channel. `fill_ratio` is the product's bounding box's longer extent
+    relative to the frame (its width share or height share, whichever is larger), None
+    when no product stands out from the backdrop; `quality` is None for lossless formats."""
+
+    path: Path
+    channel: str
+    width: int
+    height: int
+    bytes: int
+    quality: int | None
+    fill_ratio: float | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SourceAnalysis:
+    """What the small copy tells about a source: its upright size, backdrop colour and the
+    product's bounding box in upright source pixels (None when nothing stands out)."""
+
+    width: int
+    height: int
+    backdrop: tuple[int, int, int]
+    box: Box | None
+
+
+def analyse(source: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> SourceAnalysis:
+    """Open `source` (refusing what `open_image` refuses) and find the product on a small,
+    upright copy."""
+    image, fmt = open_image(source, max_pixels=max_pixels, sequential=True)
+    width, height = _upright_size(image)
+    small = _thumbnail(source, image, fmt, ANALYSIS_SIDE, ANALYSIS_SIDE)
+    try:
+        rgb = to_array(to_srgb(small))
+    except pyvips.Error as exc:
+        raise _corrupt(source, exc) from None
+    backdrop = backdrop_colour(rgb)
+    found = bounding_box(product_mask(rgb, backdrop))
+    box = None
+    if found is not None:
+        fx, fy = width / rgb.shape[1], height / rgb.shape[0]
+        left = max(0, math.floor((found.left - _BOX_PAD) * fx))
+        top = max(0, math.floor((found.top - _BOX_PAD) * fy))
+        right = min(width, math.ceil((found.left + found.width + _BOX_PAD) * fx))
+        bottom = min(height, math.ceil((found.top + found.height + _BOX_PAD) * fy))
+        box = Box(left, top, right - left, bottom - top)
+    return SourceAnalysis(width, height, backdrop, box)
+
+
+def render(
+    source: Path,
+    channel_name: str,
+    channel: Channel,
+    out_dir: Path,
+    file_name: str,
+    metadata: EmbeddedMetadata | None = None,
+    *,
+    analysis: SourceAnalysis | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Rendition:
+    """Make `channel`'s rendition of `source` as `out_dir/file_name` (written atomically).
+
+    Pass `analysis` (from `analyse`) when making several channels from one source, to find
+    the product once. Raises `ImageRefused` for an unreadable source and `RenditionError`
+    when the channel's specification cannot be met.
+    """
+    _check_file_name(file_name, channel_name, channel)
+    if channel.color_space != "sRGB":
+        raise RenditionError(
+            f"channel {channel_name}: only sRGB renditions are made, not {channel.color_space}"
+        )
+    if analysis is None:
+        analysis = analyse(source, max_pixels=max_pixels)
+    image, fmt = open_image(source, max_pixels=max_pixels, sequential=True)
+    background = _background(channel, analysis)
+    placed, product = _place(source, image, fmt, channel_name, channel, analysis, background)
+    try:
+        # The frame is small (a few megapixels); holding it lets the quality search
+        # re-encode without decoding the master again.
+        frame = placed.copy_memory()
+    except pyvips.Error as exc:
+        raise _corrupt(source, exc) from None
+    frame = _with_metadata(frame, channel, metadata)
+    data, quality = _encode(frame, channel_name, channel)
+    path = _write_atomic(out_dir, file_name, data)
+    fill = None
+    if product is not None:
+        fill = round(max(product.width / channel.width, product.height / channel.height), 4)
+    return Rendition(
+        path=path,
+        channel=channel_name,
+        width=frame.width,
+        height=frame.height,
+        bytes=len(data),
+        quality=quality,
+        fill_ratio=fill,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def render_all(
+    source: Path,
+    channels: dict[str, Channel],
+    out_dir: Path,
+    name_for: Callable[[str, Channel], str],
+    metadata: EmbeddedMetadata | None = None,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> list[Rendition]:
+    """Every channel's rendition of one source, finding the product once;
+    `name_for(channel_name, channel)` gives each file name."""
+    analysis = analyse(source, max_pixels=max_pixels)
+    return [
+        render(
+            source,
+            name,
+            channel,
+            out_dir,
+            name_for(name, channel),
+            metadata,
+            analysis=analysis,
+            max_pixels=max_pixels,
+        )
+        for name, channel in channels.items()
+    ]
+
+
+def _place(
+    source: Path,
+    image: pyvips.Image,
+    fmt: str,
+    channel_name: str,
+    channel: Channel,
+    analysis: SourceAnalysis,
+    background: tuple[int, int, int],
+) -> tuple[pyvips.Image, Box | None]:
+    """The channel's frame as a lazy libvips image, and the product's box in it."""
+    width, height = channel.width, channel.height
+    sw, sh = analysis.width, analysis.height
+    box = analysis.box
+    if channel.fit == "cover":
+        scale = max(width / sw, height / sh)
+        region = Box(0, 0, sw, sh)
+    else:
+        region = box if channel.fit == "fit_product" and box is not None else Box(0, 0, sw, sh)
+        inner_w = width * (1 - 2 * channel.margin)
+        inner_h = height * (1 - 2 * channel.margin)
+        scale = min(inner_w / region.width, inner_h / region.height)
+    _check_resolution(channel_name, channel, scale)
+    # libvips' thumbnail never enlarges beyond the source here: enlargement (a small product
+    # in a large frame) is done after cropping, on the crop only.
+    shrink = min(scale, 1.0)
+    target_w = max(1, round(sw * shrink))
+    target_h = max(1, round(sh * shrink))
+    scaled = _thumbnail(source, image, fmt, target_w, target_h, exact=True)
+    fx, fy = scaled.width / sw, scaled.height / sh
+    if channel.fit == "cover":
+        # Scale up the rest of the way, then crop the frame centred on the product.
+        scaled = _flatten(scaled, background)
+        if scale > shrink:
+            scaled = scaled.resize(scale / shrink, kernel="lanczos3")
+            fx, fy = scaled.width / sw, scaled.height / sh
+        centre = box if box is not None else Box(0, 0, sw, sh)
+        cx = (centre.left + centre.width / 2) * fx
+        cy = (centre.top + centre.height / 2) * fy
+        left = int(min(max(0, round(cx - width / 2)), max(0, scaled.width - width)))
+        top = int(min(max(0, round(cy - height / 2)), max(0, scaled.height - height)))
+        crop_w, crop_h = min(width, scaled.width), min(height, scaled.height)
+        framed = scaled.crop(left, top, crop_w, crop_h)
+        if (crop_w, crop_h) != (width, height):
+            # Rounding left the scaled image a pixel short: repeat the edge.
+            framed = framed.embed(0, 0, width, height, extend="copy")
+        product = None
+        if box is not None:
+            product = _clip(
+                Box(
+                    round(box.left * fx) - left,
+                    round(box.top * fy) - top,
+                    round(box.width * fx),
+                    round(box.height * fy),
+                ),
+                width,
+                height,
+            )
+        return framed, product
+    crop = Box(
+        max(0, math.floor(region.left * fx)),
+        max(0, math.floor(region.top * fy)),
+        0,
+        0,
+    )
+    crop_right = min(scaled.width, math.ceil((region.left + region.width) * fx))
+    crop_bottom = min(scaled.height, math.ceil((region.top + region.height) * fy))
+    crop = Box(crop.left, crop.top, max(1, crop_right - crop.left), max(1, crop_bottom - crop.top))
+    piece = scaled.crop(crop.left, crop.top, crop.width, crop.height)
+    inner_w = width * (1 - 2 * channel.margin)
+    inner_h = height * (1 - 2 * channel.margin)
+    # The last step of scaling: exact fit into the inner frame (an enlargement when the
+    # product is small in the source, a rounding fix otherwise).
+    fit = min(inner_w / piece.width, inner_h / piece.height)
+    # Flattened before the resize: resampling straight alpha would fringe the edges.
+    piece = _flatten(piece, background)
+    if abs(fit - 1) > 1e-6:
+        piece = piece.resize(fit, kernel="lanczos3")
+    if piece.width > width or piece.height > height:
+        piece = piece.crop(0, 0, min(width, piece.width), min(height, piece.height))
+    x = (width - piece.width) // 2
+    y = (height - piece.height) // 2
+    framed = piece.embed(x, y, width, height, extend="background", background=list(background))
+    product = None
+    if box is not None:
+        # The product's box inside the placed region (the whole region for fit_product).
+        kx, ky = piece.width / region.width, piece.height / region.height
+        product = _clip(
+            Box(
+                x + round((box.left - region.left) * kx),
+                y + round((box.top - region.top) * ky),
+                round(box.width * kx),
+                round(box.height * ky),
+            ),
+            width,
+            height,
+        )
+    return framed, product
+
+
+def _thumbnail(
+    source: Path, image: pyvips.Image, fmt: str, width: int, height: int, *, exact: bool = False
+) -> pyvips.Image:
+    """`source` shrunk (upright, orientation applied) to fit `width` x `height`; with
+    `exact`, to that size exactly (the caller keeps the aspect ratio)."""
+    size = "force" if exact else "down"
+    try:
+        if fmt in ("raw", "heic"):
+            # Decoded to memory by rawpy / pillow-heif already: no shrink-on-load to use.
+            return image.thumbnail_image(width, height=height, size=size)
+        return pyvips.Image.thumbnail(
+            str(source), width, height=height, size=size, fail_on="truncated"
+        )
+    except pyvips.Error as exc:
+        raise _corrupt(source, exc) from None
+
+
+def _flatten(image: pyvips.Image, background: tuple[int, int, int]) -> pyvips.Image:
+    return to_srgb(image, background)
+
+
+def _upright_size(image: pyvips.Image) -> tuple[int, int]:
+    orientation = image.get("orientation") if image.get_typeof("orientation") else 1
+    if orientation in (5, 6, 7, 8):
+        return image.height, image.width
+    return image.width, image.height
+
+
+def _background(channel: Channel, analysis: SourceAnalysis) -> tuple[int, int, int]:
+    if channel.background is not None:
+        hex_ = channel.background.lstrip("#")
+        return int(hex_[0:2], 16), int(hex_[2:4], 16), int(hex_[4:6], 16)
+    # A channel without a set background pads with the picture's own backdrop.
+    return analysis.backdrop
+
+
+def _check_resolution(channel_name: str, channel: Channel, scale: float) -> None:
+    # Enlarging past the channel's minimum long side means the marketplace's zoom would show
+    # invented pixels: the source does not have the resolution the channel asks for.
+    if channel.min_long_side is None or scale <= 1:
+        return
+    effective = max(channel.width, channel.height) / scale
+    if effective < channel.min_long_side:
+        raise RenditionError(
+            f"channel {channel_name}: the source has {effective:.0f} px where the frame's "
+            f"long side needs at least {channel.min_long_side} (enlarged {scale:.2f}x); "
+            "use a larger master"
+        )
+
+
+def _clip(box: Box, width: int, height: int) -> Box | None:
+    left, top = max(0, box.left), max(0, box.top)
+    right = min(width, box.left + box.width)
+    bottom = min(height, box.top + box.height)
+    if right <= left or bottom <= top:
+        return None
+    return Box(left, top, right - left, bottom - top)
+
+
+def _with_metadata(
+    frame: pyvips.Image, channel: Channel, metadata: EmbeddedMetadata | None
+) -> pyvips.Image:
+    out = frame.copy()
+    for name in ("exif-data", "xmp-data", "iptc-data", "icc-profile-data"):
+        if out.get_typeof(name):
+            out.remove(name)
+    for name in out.get_fields():
+        if name.startswith(("exif-", "iptc-")):
+            out.remove(name)
+    if metadata is not None:
+        minimal = channel.metadata == "strip"
+        if not minimal or has_minimal_content(metadata):
+            packet = xmp_packet(metadata, minimal=minimal)
+            out.set_type(pyvips.GValue.blob_type, "xmp-data", packet)
+    return out
+
+
+def _save(frame: pyvips.Image, channel: Channel, quality: int) -> bytes:
+    keep = "xmp" if frame.get_typeof("xmp-data") else "none"
+    icc: dict[str, str] = {"profile": "srgb"} if channel.metadata == "keep" else {}
+    data: bytes
+    if channel.format == "jpeg":
+        data = frame.jpegsave_buffer(Q=quality, keep=keep, optimize_coding=True, **icc)
+    elif channel.format == "webp":
+        data = frame.webpsave_buffer(Q=quality, keep=keep, **icc)
+    elif channel.format == "png":
+        data = frame.pngsave_buffer(compression=6, keep=keep, **icc)
+    else:
+        data = frame.tiffsave_buffer(compression="deflate", keep=keep, **icc)
+    return data
+
+
+def _encode(frame: pyvips.Image, channel_name: str, channel: Channel) -> tuple[bytes, int | None]:
+    """Encoded bytes within `max_bytes`, at the highest quality that fits (binary search,
+    at most 7 encodes), and that quality (None for lossless formats)."""
+    lossy = channel.format in _LOSSY
+    best = _save(frame, channel, channel.quality)
+    if len(best) <= channel.max_bytes:
+        return best, channel.quality if lossy else None
+    if not lossy:
+        raise RenditionError(
+            f"channel {channel_name}: the {channel.format} file is {len(best):,} bytes, over "
+            f"max_bytes {channel.max_bytes:,}, and a lossless format has no quality to lower"
+        )
+    low, high = channel.min_quality, channel.quality - 1
+    found: tuple[bytes, int] | None = None
+    while low <= high:
+        mid = (low + high) // 2
+        data = _save(frame, channel, mid)
+        if len(data) <= channel.max_bytes:
+            found = (data, mid)
+            low = mid + 1
+        else:
+            high = mid - 1
+    if found is None:
+        smallest = _save(frame, channel, channel.min_quality)
+        raise RenditionError(
+            f"channel {channel_name}: {len(smallest):,} bytes at min_quality "
+            f"{channel.min_quality}, still over max_bytes {channel.max_bytes:,}"
+        )
+    return found
+
+
+def _check_file_name(file_name: str, channel_name: str, channel: Channel) -> None:
+    if (
+        not file_name
+        or Path(file_name).name != file_name
+        or "/" in file_name
+        or "\\" in file_name
+        or file_name.startswith(".")
+        or ".." in file_name
+        or any(ord(c) < 32 for c in file_name)
+    ):
+        raise RenditionError(f"{file_name!r} is not a safe file name (no folders, no '..')")
+    suffixes = _SUFFIXES[channel.format]
+    if not file_name.lower().endswith(suffixes):
+        raise RenditionError(
+            f"{file_name}: channel {channel_name} makes {channel.format} files; "
+            f"expected a name ending {' or '.join(suffixes)}"
+        )
+
+
+def _write_atomic(out_dir: Path, file_name: str, data: bytes) -> Path:
+    """Write under a temporary name, fsync and rename: a crash leaves no half file."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".rendition-", suffix=".part")
+    except OSError as exc:
+        raise RenditionError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        target = out_dir / file_name
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise RenditionError(f"cannot write {out_dir / file_name}: {exc.strerror or exc}") from None
+    return target
+
+
+def _corrupt(source: Path, exc: Exception) -> ImageRefused:
+    lines = str(exc).strip().splitlines()
+    reason = lines[-1].strip() if lines else type(exc).__name__
+    return ImageRefused(source.name, f"the image data is truncated or corrupt ({reason})")
