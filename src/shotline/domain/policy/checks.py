@@ -11,7 +11,9 @@ from shotline.domain.policy.model import Category, Channel, Policy, ProductionPa
 
 GATE_ORDER: tuple[str, ...] = ("technical", "styling_fit", "brand_merch", "final_qc")
 _ALWAYS_REQUIRED = ("sku", "category", "colorways")
-_NAMING_PLACEHOLDERS = frozenset({"sku", "colorway", "view", "version", "ext", "channel", "gtin"})
+_NAMING_PLACEHOLDERS = frozenset(
+    {"sku", "colorway", "view", "version", "ext", "channel", "gtin", "index"}
+)
 
 
 def cross_check(policy: Policy) -> list[PolicyIssue]:
@@ -195,7 +197,7 @@ def _aspect_matches(channel: Channel) -> bool:
 
 
 def _check_channels(policy: Policy) -> list[PolicyIssue]:
-    return [
+    issues = [
         PolicyIssue(
             f"channels.{name}.aspect",
             f"{channel.width}x{channel.height} is not {channel.aspect}",
@@ -203,6 +205,40 @@ def _check_channels(policy: Policy) -> list[PolicyIssue]:
         for name, channel in policy.channels.items()
         if not _aspect_matches(channel)
     ]
+    for name, channel in policy.channels.items():
+        issues += _check_rendition(f"channels.{name}", channel)
+    return issues
+
+
+def _check_rendition(path: str, channel: Channel) -> list[PolicyIssue]:
+    issues: list[PolicyIssue] = []
+    if channel.min_quality > channel.quality:
+        issues.append(
+            PolicyIssue(
+                f"{path}.min_quality",
+                f"{channel.min_quality} is above quality {channel.quality}",
+            )
+        )
+    if channel.min_long_side is not None and max(channel.width, channel.height) < (
+        channel.min_long_side
+    ):
+        issues.append(
+            PolicyIssue(
+                f"{path}.min_long_side",
+                f"{channel.width}x{channel.height} is below {channel.min_long_side} px",
+            )
+        )
+    # fit_product makes the product's longer extent 1 - 2 x margin of the frame.
+    fill = 1 - 2 * channel.margin
+    if channel.min_fill is not None and channel.fit == "fit_product" and fill < channel.min_fill:
+        issues.append(
+            PolicyIssue(
+                f"{path}.margin",
+                f"{channel.margin} leaves the product {fill:.2f} of the frame, "
+                f"below min_fill {channel.min_fill}",
+            )
+        )
+    return issues
 
 
 def _check_calendar(policy: Policy) -> list[PolicyIssue]:
@@ -231,6 +267,11 @@ def _check_naming(policy: Policy) -> list[PolicyIssue]:
     issues: list[PolicyIssue] = []
     templates = {"naming.template": policy.naming.template}
     templates |= {f"naming.channels.{k}": v for k, v in policy.naming.channels.items()}
+    templates |= {
+        f"naming.views.{c}.{v}": t
+        for c, by_view in policy.naming.views.items()
+        for v, t in by_view.items()
+    }
     for path, template in templates.items():
         try:
             names = _placeholders(template)
@@ -240,4 +281,5 @@ def _check_naming(policy: Policy) -> list[PolicyIssue]:
         extra = names - _NAMING_PLACEHOLDERS - {"asin_or_sku", "facing", "angle"}
         issues += [PolicyIssue(path, f"unknown placeholder {{{n}}}") for n in sorted(extra)]
     issues += _unknown("naming.channels", policy.naming.channels, policy.channels, "channel")
+    issues += _unknown("naming.views", policy.naming.views, policy.channels, "channel")
     return issues

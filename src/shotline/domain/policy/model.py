@@ -233,6 +233,19 @@ class Channel(Strict):
     color_space: Literal["sRGB", "AdobeRGB", "DisplayP3"] = "sRGB"
     max_bytes: int = Field(gt=0)
     min_fill: float | None = Field(default=None, gt=0, le=1)
+    # How the source is placed in the frame: `fit_product` scales the product's bounding box
+    # into the frame less `margin` on each side and pads with `background`; `contain` does
+    # the same with the whole image; `cover` fills the frame and crops, centred on the product.
+    fit: Literal["fit_product", "contain", "cover"] = "contain"
+    margin: float = Field(default=0.0, ge=0, lt=0.5)
+    quality: int = Field(default=90, ge=1, le=100)
+    # `max_bytes` is met by lowering the quality, never below this.
+    min_quality: int = Field(default=70, ge=1, le=100)
+    metadata: Literal["keep", "strip"] = "keep"
+    # A marketplace's smallest longest side (Amazon: 1,600 px for zoom).
+    min_long_side: int | None = Field(default=None, gt=0)
+    # Images per SKU and colorway the channel takes (Amazon: 8 secondary images).
+    max_images: int | None = Field(default=None, gt=0)
 
     @field_validator("aspect")
     @classmethod
@@ -270,6 +283,9 @@ class Calendar(Strict):
 class Naming(Strict):
     template: str
     channels: dict[str, str] = Field(default_factory=dict)
+    # Templates for one view on one channel (channel -> view -> template), e.g. Amazon's
+    # swatch `{asin_or_sku}.SWCH.{ext}` among the PT01..PT08 secondary images.
+    views: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class Role(Strict):
