@@ -449,6 +449,8 @@ def _write_atomic(out_dir: Path, file_name: str, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates 0600; a delivered file is read by whoever picks the package up.
+        os.chmod(tmp, 0o644)
         target = out_dir / file_name
         os.replace(tmp, target)
     except OSError as exc:
