@@ -17,6 +17,7 @@ from shotline.entrypoints.cli import (
     policy,
     production,
     records,
+    render,
     replay,
     report,
     serve,
@@ -71,6 +72,7 @@ app.command("report")(report.report)
 app.command("dashboard")(dashboard.dashboard)
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
+app.command("render")(render.render_command)
 
 
 @app.callback()
