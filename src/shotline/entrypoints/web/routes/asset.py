@@ -12,7 +12,7 @@ import json
 import mimetypes
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PureWindowsPath
 from typing import Annotated, Any
@@ -22,19 +22,22 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse, Response
 
 from shotline.adapters.imaging.preview import PREVIEW_SIZES, make_preview
-from shotline.domain.errors import ShotlineError
+from shotline.domain.access import Actor
+from shotline.domain.errors import NotFound, ShotlineError
 from shotline.domain.review import Annotation, ItemAnswer
 from shotline.entrypoints.api.deps import AppDep, NowDep, UowDep
 from shotline.entrypoints.web.render import page, redirect
 from shotline.entrypoints.web.session import CsrfDep, WebUserDep
 from shotline.services import production, review
 from shotline.services.asset_page import (
+    AssetDetail,
     asset_detail,
     check_overlay,
     key_of,
     version_file,
     visible_asset,
 )
+from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
 
 # Masters (TIFF, RAW) run to a few hundred megabytes; larger is a mistake, refused as it
@@ -48,9 +51,14 @@ _NOTE_MAX = 500
 _IMMUTABLE = {"Cache-Control": "private, max-age=31536000, immutable"}
 
 
-async def form_data(request: Request) -> FormData:
-    """The posted form, read once (repeated fields such as defect codes stay lists)."""
-    return await request.form()
+async def form_data(request: Request) -> AsyncIterator[FormData]:
+    """The posted form, read once (repeated fields such as defect codes stay lists); its
+    uploaded files are closed when the response is done."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 FormDep = Annotated[FormData, Depends(form_data)]
@@ -61,31 +69,56 @@ class FormProblem(ShotlineError):
 
 
 @router.get("/assets/{asset_id}")
-def asset_page(request: Request, uow: UowDep, user: WebUserDep, asset_id: int) -> Response:
-    """The asset page."""
-    return _render(request, uow, user.actor, asset_id)
+def asset_page(
+    request: Request, uow: UowDep, user: WebUserDep, asset_id: int, v: int | None = None
+) -> Response:
+    """The asset page, showing version `v` (default: the one under review, or the newest)."""
+    return _render(request, uow, user.actor, asset_id, version=v)
 
 
 def _render(
     request: Request,
     uow: UnitOfWork,
-    actor: Any,
+    actor: Actor,
     asset_id: int,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     answers: dict[str, Any] | None = None,
+    version: int | None = None,
 ) -> Response:
     detail = asset_detail(uow, actor, asset_id)
     return page(
         request,
         "asset.html",
         status_code=status_code,
-        asset=detail,
+        **asset_context(detail, version),
         errors=errors or {},
         answers=answers or {},
         decision_action=f"/assets/{asset_id}/decision",
         back=None,
+        review_name=None,
     )
+
+
+def asset_context(detail: AssetDetail, version: int | None = None) -> dict[str, Any]:
+    """What the asset templates need besides the detail: the version shown in the viewer and
+    the sources the compare panel offers (every version, and the reference swatch)."""
+    shown = next((v for v in detail.versions if v.number == version), detail.current_version)
+    if version is not None and (shown is None or shown.number != version):
+        raise NotFound(f"{detail.key} has no version {version}")
+    sources: list[dict[str, str]] = [
+        {
+            "id": f"v{v.number}",
+            "label": f"v{v.number} {v.kind}" + (" (current)" if v.is_current else ""),
+            "preview": f"/assets/{detail.id}/versions/{v.number}/preview?size=1600",
+        }
+        for v in detail.versions
+    ]
+    if detail.swatch:
+        sources.append(
+            {"id": "swatch", "label": f"reference swatch {detail.swatch}", "color": detail.swatch}
+        )
+    return {"asset": detail, "shown": shown, "compare_sources": sources}
 
 
 @router.get("/assets/{asset_id}/versions/{number}/file")
@@ -143,7 +176,7 @@ def decide(
     asset = visible_asset(uow, user.actor, asset_id)
     key = key_of(asset)
     try:
-        decision = decision_from_form(form)
+        decision = decision_from_form(form, checklist(uow, user.actor, _text(form, "gate")))
         result = review.decide_gate(uow, user.actor, key, decision, now)
     except ShotlineError as exc:
         uow.session.rollback()
@@ -250,14 +283,26 @@ def deliver(
     return redirect(request, f"/assets/{asset_id}", f"delivered to {', '.join(channels)}")
 
 
-def decision_from_form(form: FormData) -> review.Decision:
+def checklist(uow: UnitOfWork, actor: Actor, gate: str) -> tuple[str, ...]:
+    """The item codes of a gate's checklist in the active policy."""
+    spec = load_active_policy(uow, actor.workspace_id).policy.gates.get(gate)
+    if spec is None:
+        raise FormProblem(f"unknown gate {gate!r}")
+    return tuple(item.code for item in spec.checklist)
+
+
+def decision_from_form(form: FormData, items: tuple[str, ...]) -> review.Decision:
     """A gate decision from the checklist form: `gate`, `item.<code>` = pass or fail,
     `defects.<code>` (repeated), `comment`, `override_reason`, and the regions either as
-    `annotations` (JSON drawn by the viewer) or as `regions` lines `x,y,w,h[,note]`."""
+    `annotations` (JSON drawn by the viewer) or as `regions` lines `x,y,w,h[,note]`.
+    `verdict=pass_all` passes every item of the checklist (`items`) at once."""
     gate = _text(form, "gate")
     if not gate:
         raise FormProblem("the form does not say which gate it decides")
     answers: list[ItemAnswer] = []
+    if _text(form, "verdict") == "pass_all":
+        answers = [ItemAnswer(code, True) for code in items]
+        form = FormData([(k, v) for k, v in form.multi_items() if not k.startswith("item.")])
     for name, value in form.multi_items():
         if not name.startswith("item.") or not isinstance(value, str):
             continue
