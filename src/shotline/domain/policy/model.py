@@ -7,7 +7,14 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 COMPLEXITY_CLASSES: tuple[str, ...] = ("C1", "C2", "C3", "C4")
@@ -430,6 +437,76 @@ class AiRules(Strict):
     retention: AiRetention = Field(default_factory=AiRetention)
 
 
+class QcLimits(Strict):
+    """Overrides of the automated checks' thresholds (docs/qc.md lists each default and its
+    source); anything left out keeps the default."""
+
+    min_long_side: int | None = Field(default=None, gt=0)
+    formats: tuple[Literal["jpeg", "png", "tiff", "webp", "heif", "heic", "raw"], ...] | None = (
+        None
+    )
+    min_bit_depth: int | None = Field(default=None, ge=1, le=32)
+    require_profile: bool | None = None
+    max_blur_px: float | None = Field(default=None, gt=0)
+    max_clipped_percent: float | None = Field(default=None, ge=0, le=100)
+    max_crushed_percent: float | None = Field(default=None, ge=0, le=100)
+    min_product_lightness: float | None = Field(default=None, ge=0, le=100)
+    max_product_lightness: float | None = Field(default=None, ge=0, le=100)
+    max_cast_chroma: float | None = Field(default=None, gt=0)
+    max_background_delta_e: float | None = Field(default=None, gt=0)
+    background_spot_delta_e: float | None = Field(default=None, gt=0)
+    max_background_spots_percent: float | None = Field(default=None, ge=0, le=100)
+    min_fill: float | None = Field(default=None, gt=0, le=1)
+    allow_edge_touch: bool | None = None
+    aspect_tolerance: float | None = Field(default=None, ge=0, lt=1)
+    max_consistency_delta_e: float | None = Field(default=None, gt=0)
+    min_silhouette_iou: float | None = Field(default=None, gt=0, le=1)
+    max_outline_shift_percent: float | None = Field(default=None, gt=0)
+    max_detail_loss_percent: float | None = Field(default=None, gt=0, le=100)
+    max_hash_distance: int | None = Field(default=None, ge=0, le=64)
+    # Only meaningful per category: the colour-accuracy class its products are held to.
+    color_class: Code | None = None
+
+    def overrides(self) -> dict[str, Any]:
+        """The thresholds this block sets (not the colour class)."""
+        return {
+            k: v
+            for k, v in self.model_dump(exclude_none=True).items()
+            if k != "color_class"
+        }
+
+
+def _default_color_classes() -> dict[str, float]:
+    return {"critical": 2.0, "high": 3.0, "standard": 5.0}
+
+
+class QcRules(Strict):
+    """The automated checks: default limits, ΔE00 tolerance per colour-accuracy class, the
+    class every product is held to unless its category (or the intake's colour priority)
+    says otherwise, and per-category overrides."""
+
+    limits: QcLimits = Field(default_factory=QcLimits)
+    color_classes: dict[Code, float] = Field(default_factory=_default_color_classes)
+    color_class: Code = "standard"
+    categories: dict[Code, QcLimits] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> QcRules:
+        for where, chosen in [("color_class", self.color_class)] + [
+            (f"categories.{name}.color_class", rules.color_class)
+            for name, rules in self.categories.items()
+        ]:
+            if chosen is not None and chosen not in self.color_classes:
+                raise ValueError(
+                    f"{where}: unknown colour class {chosen!r} "
+                    f"(color_classes defines {', '.join(sorted(self.color_classes))})"
+                )
+        for name, tolerance in self.color_classes.items():
+            if tolerance <= 0:
+                raise ValueError(f"color_classes.{name}: a ΔE00 tolerance must be positive")
+        return self
+
+
 def _default_exception_kinds() -> dict[str, ExceptionKind]:
     grant = ("creative_ops_manager",)
     return {
@@ -470,6 +547,7 @@ class Policy(Strict):
     notifications: Notifications = Field(default_factory=Notifications)
     sla_risk: SlaRisk = Field(default_factory=SlaRisk)
     ai: AiRules = Field(default_factory=AiRules)
+    qc: QcRules = Field(default_factory=QcRules)
 
     def sla_hours(self, track: str, complexity: str) -> float:
         """Business hours the track allows for a SKU of this complexity class."""
