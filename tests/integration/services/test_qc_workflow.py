@@ -222,7 +222,7 @@ def test_the_context_comes_from_the_policy_the_intake_and_the_other_versions(
     assert limits.min_long_side == 2500 and limits.aspect == (4, 5)
     assert limits.color_class == "high"
     assert context.reference_lab is not None
-    lightness, a, b = context.reference_lab
+    lightness, _, b = context.reference_lab
     assert 15 < lightness < 20 and b < -15  # a dark navy
     with crew.app.uow() as uow:
         from shotline.adapters.db.models import Version
