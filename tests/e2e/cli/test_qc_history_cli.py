@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyvips
 import pytest
+import pyvips
 
 from shotline.adapters.db.models import CheckResult, QcRun
 from support import row, write_csv
