@@ -50,6 +50,13 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("My work", "/work"),
     NavItem("Queues", "/queues"),
+    # Review mode (routes/review.py): for the roles that decide gates in the default policy.
+    NavItem(
+        "Review",
+        "/review",
+        ("qc_lead", "retouching_lead", "creative_director", "merchandiser"),
+        staff=True,
+    ),
     NavItem("Intake", "/intake", INTAKE_ROLES, staff=True),
     NavItem("Dashboard", "/dashboard", staff=True),
     NavItem("Exceptions", "/exceptions", staff=True),
@@ -77,6 +84,8 @@ def _when(value: dt.datetime | None) -> str:
 
 templates.env.filters["age"] = _age
 templates.env.filters["when"] = _when
+templates.env.filters["zip_labels"] = lambda codes, specs: [(c, specs[c].label) for c in codes]
+templates.env.filters["pairs"] = lambda values: [(str(v), str(v)) for v in values]
 
 
 def page(
