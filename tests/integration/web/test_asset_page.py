@@ -79,7 +79,9 @@ def test_retoucher_uploads_a_version_and_submits_it(browser, crew: Crew, tee: in
     assert 'id="shot-position">1 of 2' in page.text
 
 
-def test_an_upload_without_a_file_is_refused_next_to_the_form(browser, crew: Crew, tee: int) -> None:
+def test_an_upload_without_a_file_is_refused_next_to_the_form(
+    browser, crew: Crew, tee: int
+) -> None:
     b = browser("retoucher")
     token = b.token(f"/assets/{tee}")
     page = b.client.post(

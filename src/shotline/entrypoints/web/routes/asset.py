@@ -8,6 +8,7 @@ next to the form that caused it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import mimetypes
 import shutil
@@ -21,10 +22,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import FileResponse, Response
 
+from shotline.adapters.db.models import Asset, Version
 from shotline.adapters.imaging.preview import PREVIEW_SIZES, make_preview
 from shotline.domain.access import Actor
-from shotline.domain.errors import NotFound, ShotlineError
-from shotline.domain.review import Annotation, ItemAnswer
+from shotline.domain.errors import Conflict, NotFound, ShotlineError
+from shotline.domain.policy import Policy
+from shotline.domain.review import Annotation, ItemAnswer, answers_from_defects
 from shotline.entrypoints.api.deps import AppDep, NowDep, UowDep
 from shotline.entrypoints.web.render import page, redirect
 from shotline.entrypoints.web.session import CsrfDep, WebUserDep
@@ -174,10 +177,8 @@ def decide(
 ) -> Response:
     """Record the gate decision from the checklist form, then show the asset again."""
     asset = visible_asset(uow, user.actor, asset_id)
-    key = key_of(asset)
     try:
-        decision = decision_from_form(form, checklist(uow, user.actor, _text(form, "gate")))
-        result = review.decide_gate(uow, user.actor, key, decision, now)
+        gate, result = decide_from_form(uow, user.actor, asset, form, now)
     except ShotlineError as exc:
         uow.session.rollback()
         return _render(
@@ -189,7 +190,7 @@ def decide(
             errors={"decision": str(exc)},
             answers=answers_echo(form),
         )
-    return redirect(request, f"/assets/{asset_id}", outcome_message(decision.gate, result))
+    return redirect(request, f"/assets/{asset_id}", outcome_message(gate, result))
 
 
 @router.post("/assets/{asset_id}/versions", dependencies=[CsrfDep])
@@ -283,26 +284,59 @@ def deliver(
     return redirect(request, f"/assets/{asset_id}", f"delivered to {', '.join(channels)}")
 
 
-def checklist(uow: UnitOfWork, actor: Actor, gate: str) -> tuple[str, ...]:
-    """The item codes of a gate's checklist in the active policy."""
-    spec = load_active_policy(uow, actor.workspace_id).policy.gates.get(gate)
-    if spec is None:
-        raise FormProblem(f"unknown gate {gate!r}")
-    return tuple(item.code for item in spec.checklist)
+def decide_from_form(
+    uow: UnitOfWork, actor: Actor, asset: Asset, form: FormData, now: dt.datetime
+) -> tuple[str, review.DecisionResult]:
+    """Decide the asset's gate from the checklist form; returns the gate and the result.
+    The form names the version it was shown: a decision never lands on a version the
+    reviewer did not see (a newer one submitted meanwhile)."""
+    shown = _text(form, "version")
+    if shown and asset.current_version_id is not None:
+        current = uow.session.get(Version, asset.current_version_id)
+        if current is not None and str(current.number) != shown:
+            raise Conflict(
+                f"version {current.number} was submitted since you opened version {shown}; "
+                "look at it first"
+            )
+    policy = load_active_policy(uow, actor.workspace_id).policy
+    decision = decision_from_form(form, policy)
+    return decision.gate, review.decide_gate(uow, actor, key_of(asset), decision, now)
 
 
-def decision_from_form(form: FormData, items: tuple[str, ...]) -> review.Decision:
+def decision_from_form(form: FormData, policy: Policy) -> review.Decision:
     """A gate decision from the checklist form: `gate`, `item.<code>` = pass or fail,
     `defects.<code>` (repeated), `comment`, `override_reason`, and the regions either as
     `annotations` (JSON drawn by the viewer) or as `regions` lines `x,y,w,h[,note]`.
-    `verdict=pass_all` passes every item of the checklist (`items`) at once."""
+
+    Two shortcuts (buttons, and keys in review mode): `verdict=pass_all` passes every item;
+    `verdict=fail_defect` fails with the defect codes of `quick_defects`, each on the item
+    of the same code or else the first item (as imported history does)."""
     gate = _text(form, "gate")
-    if not gate:
-        raise FormProblem("the form does not say which gate it decides")
+    spec = policy.gates.get(gate)
+    if spec is None:
+        raise FormProblem(f"the form names no known gate ({gate or 'none'})")
+    verdict = _text(form, "verdict")
+    if verdict == "pass_all":
+        answers = [ItemAnswer(item.code, True) for item in spec.checklist]
+    elif verdict == "fail_defect":
+        defects = [d for d in form.getlist("quick_defects") if isinstance(d, str) and d]
+        if not defects:
+            raise FormProblem("choose the defect code the image fails on")
+        answers = answers_from_defects(policy, gate, defects)
+    else:
+        answers = _item_answers(form)
+    annotations = parse_annotations(_text(form, "annotations"), _text(form, "regions"))
+    return review.Decision(
+        gate=gate,
+        answers=answers,
+        comment=_text(form, "comment")[:4000],
+        annotations=annotations,
+        override_reason=_text(form, "override_reason") or None,
+    )
+
+
+def _item_answers(form: FormData) -> list[ItemAnswer]:
     answers: list[ItemAnswer] = []
-    if _text(form, "verdict") == "pass_all":
-        answers = [ItemAnswer(code, True) for code in items]
-        form = FormData([(k, v) for k, v in form.multi_items() if not k.startswith("item.")])
     for name, value in form.multi_items():
         if not name.startswith("item.") or not isinstance(value, str):
             continue
@@ -315,14 +349,7 @@ def decision_from_form(form: FormData, items: tuple[str, ...]) -> review.Decisio
         passed = value == "pass"
         # A defect picked on an item later marked pass is a leftover, not an answer.
         answers.append(ItemAnswer(item, passed, () if passed else defects))
-    annotations = parse_annotations(_text(form, "annotations"), _text(form, "regions"))
-    return review.Decision(
-        gate=gate,
-        answers=answers,
-        comment=_text(form, "comment")[:4000],
-        annotations=annotations,
-        override_reason=_text(form, "override_reason") or None,
-    )
+    return answers
 
 
 def parse_annotations(drawn: str, typed: str) -> tuple[Annotation, ...]:
