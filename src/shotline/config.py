@@ -18,11 +18,14 @@ class Settings:
     database_url: str
     workspace: str
     user: str
+    # Background jobs go to Redis when set (redis://host:6379/0), else SQLite in `home`.
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """`SHOTLINE_HOME` (default ./.shotline), `SHOTLINE_DATABASE_URL` (default SQLite in
-        home), `SHOTLINE_WORKSPACE` (default "default"), `SHOTLINE_USER` (default "admin")."""
+        home), `SHOTLINE_WORKSPACE` (default "default"), `SHOTLINE_USER` (default "admin"),
+        `SHOTLINE_REDIS_URL` (default none: the job queue lives in home/queue.db)."""
         env = os.environ if environ is None else environ
         home = Path(env.get("SHOTLINE_HOME") or ".shotline").expanduser().resolve()
         url = env.get("SHOTLINE_DATABASE_URL") or f"sqlite:///{home / 'shotline.db'}"
@@ -31,4 +34,5 @@ class Settings:
             database_url=url,
             workspace=env.get("SHOTLINE_WORKSPACE") or DEFAULT_WORKSPACE,
             user=env.get("SHOTLINE_USER") or "admin",
+            redis_url=env.get("SHOTLINE_REDIS_URL") or None,
         )

@@ -46,6 +46,8 @@ class EventKind(StrEnum):
     AI_WORKFLOW_APPROVED = "ai_workflow_approved"
     AI_WORKFLOW_RETIRED = "ai_workflow_retired"
     AI_FILES_DELETED = "ai_files_deleted"
+    QC_CHECKED = "qc_checked"
+    QC_FAILED = "qc_failed"
     LOGGED_IN = "logged_in"
     LOGIN_FAILED = "login_failed"
     LOGGED_OUT = "logged_out"

@@ -12,6 +12,7 @@ from shotline.adapters.db.models import Asset, Event, RequestLine, User
 from shotline.domain.access import Actor
 from shotline.domain.errors import NotFound
 from shotline.domain.events import EventKind
+from shotline.services import qc
 from shotline.services.assets import check_visible
 from shotline.services.unit_of_work import UnitOfWork
 
@@ -37,18 +38,7 @@ def asset_history(
 ) -> list[HistoryEntry]:
     """Every event about the SKU's assets (optionally one colorway and view), oldest first:
     the intake line that created them, uploads, decisions, exceptions, delivery."""
-    query = select(Asset).where(Asset.workspace_id == actor.workspace_id, Asset.sku == sku)
-    if view:
-        query = query.where(Asset.view == view)
-    assets = [
-        a
-        for a in uow.session.scalars(query)
-        if colorway is None or a.colorway.casefold() == colorway.casefold()
-    ]
-    for asset in assets:
-        check_visible(uow, actor, asset)
-    if not assets:
-        raise NotFound(f"no assets for SKU {sku} in workspace {actor.workspace}")
+    assets = _assets(uow, actor, sku, colorway, view)
     names = {a.id: f"{a.colorway} / {a.view}" for a in assets}
     line_ids = {a.request_line_id for a in assets}
     rows = uow.session.execute(
@@ -71,6 +61,32 @@ def asset_history(
         label = names.get(event.asset_id) if event.asset_id else None
         entries.append(HistoryEntry(event.at, event.kind, username, label, event.payload))
     return entries
+
+
+def _assets(
+    uow: UnitOfWork, actor: Actor, sku: str, colorway: str | None, view: str | None
+) -> list[Asset]:
+    query = select(Asset).where(Asset.workspace_id == actor.workspace_id, Asset.sku == sku)
+    if view:
+        query = query.where(Asset.view == view)
+    assets = [
+        a
+        for a in uow.session.scalars(query)
+        if colorway is None or a.colorway.casefold() == colorway.casefold()
+    ]
+    for asset in assets:
+        check_visible(uow, actor, asset)
+    if not assets:
+        raise NotFound(f"no assets for SKU {sku} in workspace {actor.workspace}")
+    return assets
+
+
+def qc_history(
+    uow: UnitOfWork, actor: Actor, sku: str, colorway: str | None = None, view: str | None = None
+) -> list[qc.RunView]:
+    """The automated QC of every version of the SKU's assets (optionally one colorway and
+    view): run state and, once done, each check's result, value and threshold."""
+    return qc.version_runs(uow, _assets(uow, actor, sku, colorway, view))
 
 
 def _request_ids(uow: UnitOfWork, assets: list[Asset]) -> set[int]:

@@ -20,7 +20,7 @@ from shotline.domain.lifecycle import (
 )
 from shotline.domain.policy import Policy
 from shotline.domain.review import gates_for
-from shotline.services import ai
+from shotline.services import ai, qc
 from shotline.services.assets import AssetKey, find_asset, move, require_role_strict
 from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
@@ -114,6 +114,8 @@ def upload_version(
     uow.session.add(version)
     asset.version_count += 1
     uow.session.flush()
+    # Measured by a worker once this commits; the queued run row is the truth until then.
+    qc.request_qc(uow, version, now)
     payload = {
         "version": version.number,
         "kind": upload.kind,

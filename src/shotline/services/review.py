@@ -68,10 +68,14 @@ def _under_review(uow: UnitOfWork, asset: Asset, gate: str) -> Version:
 
 
 def failed_checks(uow: UnitOfWork, version_id: int) -> list[str]:
-    """Automated checks this version failed (shown with the decision)."""
+    """Automated checks this version failed (shown with the decision): only checks that ran
+    (a skipped one is no verdict), of the latest QC run (each run replaces the results of
+    the one before)."""
     rows = uow.session.scalars(
         select(CheckResult.check).where(
-            CheckResult.version_id == version_id, CheckResult.passed.is_(False)
+            CheckResult.version_id == version_id,
+            CheckResult.passed.is_(False),
+            CheckResult.skipped.is_(False),
         )
     )
     return sorted(set(rows))

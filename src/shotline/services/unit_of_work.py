@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,20 +16,36 @@ from shotline.adapters.storage import BlobStore, StoredBlob
 from shotline.domain.events import NewEvent
 
 
+class JobQueue(Protocol):
+    """Where work that follows a commit goes (the QC of new versions); see adapters.queue."""
+
+    def enqueue_qc(self, version_ids: Sequence[int]) -> None:
+        """Ask a worker to measure these versions (their qc_runs rows are committed)."""
+        ...
+
+
 class UnitOfWork:
     """`with app.uow() as uow: ...; uow.commit()` — anything not committed is rolled back."""
 
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session], blobs: BlobStore) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        blobs: BlobStore,
+        jobs: JobQueue | None = None,
+    ) -> None:
         self._factory = session_factory
         self.blobs = blobs
+        # None: nothing is enqueued; the rows stay queued for `shotline worker` to sweep up.
+        self.jobs = jobs
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
         self._events: list[dict[str, Any]] = []
         self._deferred = False
         self._blobs_pending = False
+        self._after_commit: list[Callable[[], None]] = []
         # Read-mostly lookups (the active policy) reused within this unit of work.
         self.cache: dict[Any, Any] = {}
         return self
@@ -39,6 +56,7 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._after_commit = []
         self.session.rollback()
         self.session.close()
 
@@ -75,6 +93,16 @@ class UnitOfWork:
             self.blobs.make_durable()
             self._blobs_pending = False
         self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this unit of work's changes are committed, never if they roll
+        back (in deferred mode: after `commit_deferred`). For work outside the database that
+        must see the committed rows, such as enqueueing a job; the callback handles its own
+        failures, since the commit cannot be undone."""
+        self._after_commit.append(callback)
 
     def put_blob(self, source: Path) -> StoredBlob:
         """Store a file for a row this unit of work will commit. In deferred mode the sync

@@ -266,6 +266,31 @@ class CheckResult(Base):
     unit: Mapped[str] = mapped_column(String(32), default="")
     explanation: Mapped[str] = mapped_column(Text, default="")
     measured_at: Mapped[dt.datetime]
+    # A check that lacked its context (no channel, reference or source): neither pass nor fail.
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The blob (PNG mask or heatmap) the review page lays over the image, when the check made one.
+    overlay_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class QcRun(Base):
+    """The automated QC of one version: the database's truth behind the job queue. Written
+    queued in the upload's transaction; a job lost with a worker is found by its age."""
+
+    __tablename__ = "qc_runs"
+    __table_args__ = (Index("ix_qc_runs_state_queued", "state", "queued_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    passed: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    # 64-bit perceptual hash as 16 hex digits (unsigned, so no integer column fits everywhere):
+    # the `duplicate` check compares new versions with other SKUs' hashes.
+    phash: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class ProcessException(Base):

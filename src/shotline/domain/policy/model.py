@@ -201,6 +201,22 @@ class RoutingRule(Strict):
 class ChecklistItem(Strict):
     code: Code
     question: str
+    # Automated checks (shotline.domain.qc.CHECK_NAMES) whose results pre-fill this item.
+    checks: tuple[str, ...] = ()
+
+    @field_validator("checks")
+    @classmethod
+    def _known_checks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from shotline.domain.qc import CHECK_NAMES  # domain.qc imports this module
+
+        unknown = [c for c in value if c not in CHECK_NAMES]
+        if unknown:
+            raise PydanticCustomError(
+                "check",
+                "unknown check {unknown}; expected some of {known}",
+                {"unknown": ", ".join(unknown), "known": ", ".join(CHECK_NAMES)},
+            )
+        return value
 
 
 class OnFail(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,11 +38,8 @@ class CliState:
 
     def settings(self) -> Settings:
         base = Settings.from_env()
-        return Settings(
-            home=base.home,
-            database_url=base.database_url,
-            workspace=self.workspace or base.workspace,
-            user=self.user or base.user,
+        return dataclasses.replace(
+            base, workspace=self.workspace or base.workspace, user=self.user or base.user
         )
 
     def database_exists(self) -> bool:

@@ -25,6 +25,7 @@ from shotline.entrypoints.cli import (
     tokens,
     users,
     work,
+    worker,
 )
 from shotline.entrypoints.cli.context import (
     CliState,
@@ -72,6 +73,10 @@ app.command("report")(report.report)
 app.command("dashboard")(dashboard.dashboard)
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
+app.command("qc-status")(worker.qc_status)
+app.command("qc-show")(worker.qc_show)
+app.command("qc-retry")(worker.qc_retry)
 app.command("render")(render.render_command)
 
 

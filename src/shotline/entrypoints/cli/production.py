@@ -11,7 +11,7 @@ from rich.table import Table
 from shotline.domain.errors import ShotlineError
 from shotline.domain.review import Annotation, ItemAnswer
 from shotline.entrypoints.cli.context import CliState, act, console, now, state
-from shotline.services import history, production, review
+from shotline.services import history, production, qc, review
 from shotline.services.assets import AssetKey
 from shotline.services.policies import load_active_policy
 
@@ -208,6 +208,7 @@ def show_history(
     actor = cli.actor()
     with cli.app().uow() as uow:
         entries = history.asset_history(uow, actor, sku, colorway, view)
+        runs = history.qc_history(uow, actor, sku, colorway, view)
     table = Table("at (UTC)", "event", "by", "asset", "details")
     for e in entries:
         details = {k: v for k, v in e.payload.items() if v not in (None, "", [], {})}
@@ -219,6 +220,29 @@ def show_history(
             json.dumps(details, ensure_ascii=False, default=str)[:160],
         )
     console.print(table)
+    if runs:
+        console.print(_qc_table(runs))
+
+
+def _qc_table(runs: list[qc.RunView]) -> Table:
+    """Automated QC per version: each check's verdict with its value against its threshold."""
+    headers = ("asset", "v", "qc", "check", "result", "value", "threshold")
+    table = Table(*headers, title="Automated QC")
+    for run in runs:
+        if not run.checks:
+            table.add_row(run.asset, str(run.version), run.state, run.error or "", "", "", "")
+        for c in run.checks:
+            verdict = "skipped" if c.skipped else ("pass" if c.passed else "FAIL")
+            table.add_row(
+                run.asset,
+                str(run.version),
+                run.state,
+                c.check,
+                verdict,
+                "" if c.value is None else f"{c.value:.4g} {c.unit}".strip(),
+                "" if c.threshold is None else f"{c.threshold:.4g} {c.unit}".strip(),
+            )
+    return table
 
 
 def move(

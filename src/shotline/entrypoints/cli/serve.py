@@ -17,11 +17,13 @@ def serve(
     # Imported here so that every other command starts without loading the web stack.
     import uvicorn
 
+    from shotline.adapters.queue import start_embedded_worker
     from shotline.entrypoints.api.app import create_app
 
     cli = state(ctx)
     cli.app()  # refuses an uninitialised or outdated database, with the usual message
     api = create_app(cli.settings())
+    start_embedded_worker(api.state.shotline.app)  # QC jobs, when the queue is the SQLite one
     console.print(
         f"Shotline API on http://{host}:{port} (OpenAPI at /openapi.json)", highlight=False
     )
