@@ -353,3 +353,105 @@ def report(
         slices = {value: summary(group, start, end, now) for value, group in sorted(groups.items())}
     document["by"] = {by: slices}
     return document
+
+
+# --- The same summary from aggregates (what the metric projections yield) -----------------
+
+STAGES = (
+    "request_to_upload",
+    "upload_to_submission",
+    "submission_to_approval",
+    "approval_to_delivery",
+    "delivery_to_live",
+)
+
+
+@dataclass
+class PeriodTotals:
+    """A period's metrics as aggregates read from the projections, before the definitions
+    above turn them into rates. Durations are whole microseconds, as the database subtracts
+    them, so the hours come out exactly as from datetimes."""
+
+    # Per UTC day: assets whose first approval in the period fell on it, and how many of
+    # those never had a failed decision before the period's end.
+    approved_by_day: dict[dt.date, tuple[int, int]] = field(default_factory=dict)
+    delivered_by_day: dict[dt.date, int] = field(default_factory=dict)
+    decided: int = 0
+    reworked: int = 0
+    failed: int = 0
+    preventable: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    sla_counted: int = 0
+    sla_hits: int = 0
+    # Per asset gone live: first capture or AI upload to live, then the STAGES (None: no end).
+    live_micros: list[tuple[int | None, ...]] = field(default_factory=list)
+    cost_total: float = 0.0
+    cost_estimated: float = 0.0
+    delivered_skus: int = 0
+    # Per AI workflow (None: unknown): versions reviewed, versions rejected.
+    ai_versions: dict[str | None, tuple[int, int]] = field(default_factory=dict)
+    ai_defects: Counter[str] = field(default_factory=Counter)
+
+
+def _micros_hours(micros: int) -> float:
+    # timedelta.total_seconds() divides whole microseconds by 10**6; then hours, as _hours.
+    return micros / 10**6 / 3600
+
+
+def summary_from_totals(t: PeriodTotals) -> dict[str, Any]:
+    """The same document as `summary`, from a period's aggregates (see PeriodTotals)."""
+    approved = sum(n for n, _ in t.approved_by_day.values())
+    clean = sum(k for _, k in t.approved_by_day.values())
+    delivered = sum(t.delivered_by_day.values())
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {name: [] for name in STAGES}
+    for total, *parts in t.live_micros:
+        totals.append(_micros_hours(total) if total is not None else 0.0)
+        for name, value in zip(STAGES, parts, strict=True):
+            if value is not None:
+                stages[name].append(_micros_hours(value))
+    weeks: dict[str, dict[str, int]] = {}
+    for label, by_day in (
+        ("approved", {d: n for d, (n, _) in t.approved_by_day.items()}),
+        ("delivered", t.delivered_by_day),
+    ):
+        for day, n in by_day.items():
+            monday = (day - dt.timedelta(days=day.weekday())).isoformat()
+            weeks.setdefault(monday, {"approved": 0, "delivered": 0})[label] += n
+    reviewed = sum(n for n, _ in t.ai_versions.values())
+    rejected = sum(r for _, r in t.ai_versions.values())
+    by_workflow: dict[str, list[int]] = {}
+    for workflow, (n, r) in t.ai_versions.items():
+        counts = by_workflow.setdefault(workflow or "(unknown)", [0, 0])
+        counts[0] += r
+        counts[1] += n
+    total_cost = t.cost_total
+    return {
+        "assets_approved": approved,
+        "assets_delivered": delivered,
+        "first_pass_approval_rate": _share(clean, approved),
+        "rework_rate": _share(t.reworked, t.decided),
+        "avg_rework_rounds": t.failed / t.decided if t.decided else None,
+        "rework_reasons": dict(t.reasons.most_common()),
+        "preventable_rework_share": _share(t.preventable, t.failed),
+        "sla_hit_rate": _share(t.sla_hits, t.sla_counted),
+        "shoot_to_live_hours": {
+            "p50": percentile(totals, 50),
+            "p90": percentile(totals, 90),
+            "assets": len(totals),
+            "stages_p50": {name: percentile(values, 50) for name, values in stages.items()},
+            "histogram": histogram(totals),
+        },
+        "cost_total": round(total_cost, 2),
+        "cost_estimated_share": (t.cost_estimated / total_cost) if total_cost else None,
+        "cost_per_image": round(total_cost / delivered, 2) if delivered else None,
+        "cost_per_sku": round(total_cost / t.delivered_skus, 2) if t.delivered_skus else None,
+        "ai_rejection_rate": _share(rejected, reviewed),
+        "ai_versions_reviewed": reviewed,
+        "ai_rejections_by_defect": dict(t.ai_defects.most_common()),
+        "ai_rejection_by_workflow": {
+            w: {"rejected": r, "reviewed": n, "rate": r / n}
+            for w, (r, n) in sorted(by_workflow.items())
+        },
+        "throughput": dict(sorted(weeks.items())),
+    }

@@ -1,5 +1,6 @@
 """The dashboard summary: the eight questions a creative-ops team asks every morning,
-answered with SQL aggregates so it stays fast at catalog scale."""
+answered with SQL aggregates so it stays fast at catalog scale: the open assets straight from
+their table, the 30-day questions from the metric projections (services/projections.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from shotline.adapters.db.models import (
     CheckResult,
     GateDecision,
     Membership,
+    MetricAiVersion,
+    MetricHourly,
     Team,
     Version,
 )
@@ -74,13 +77,22 @@ def _sla(uow: UnitOfWork, actor: Actor, policy: Policy, now: dt.datetime) -> dic
     return {"overdue": int(row[0]), "at_risk": int(row[1])}
 
 
-def _failed_recently(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> dict[str, Any]:
+def _decided_between(since: dt.datetime, until: dt.datetime | None) -> Any:
+    window = GateDecision.decided_at >= since
+    return window if until is None else and_(window, GateDecision.decided_at < until)
+
+
+def _failed_recently(
+    uow: UnitOfWork, actor: Actor, since: dt.datetime, until: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Failed decisions since `since` (and before `until`) by category, straight from
+    gate_decisions: the dashboard's definition, which the rollups reproduce."""
     failed = (
         select(Asset.category, func.count())
         .join(GateDecision, GateDecision.asset_id == Asset.id)
         .where(
             GateDecision.workspace_id == actor.workspace_id,
-            GateDecision.decided_at >= since,
+            _decided_between(since, until),
             GateDecision.passed.is_(False),
         )
         .group_by(Asset.category)
@@ -90,8 +102,11 @@ def _failed_recently(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> dict[
     return {"failed_decisions": sum(by_category.values()), "by_category": by_category}
 
 
-def _vendors(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dict[str, Any]]:
-    """Teams by first-time pass share of the decisions on their versions (best first)."""
+def _vendors(
+    uow: UnitOfWork, actor: Actor, since: dt.datetime, until: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Teams by first-time pass share of the decisions on their versions (best first),
+    straight from gate_decisions."""
     rows = uow.session.execute(
         select(Team.name, func.count(), func.sum(case((GateDecision.passed.is_(True), 1), else_=0)))
         .join(Version, Version.id == GateDecision.version_id)
@@ -103,15 +118,20 @@ def _vendors(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dict[str
             ),
         )
         .join(Team, Team.id == Membership.team_id)
-        .where(GateDecision.workspace_id == actor.workspace_id, GateDecision.decided_at >= since)
+        .where(GateDecision.workspace_id == actor.workspace_id, _decided_between(since, until))
         .group_by(Team.name)
     )
-    teams = [{"team": t, "decisions": n, "pass_rate": (p or 0) / n} for t, n, p in rows if n]
+    teams = [
+        {"team": t, "decisions": n, "passed": int(p or 0), "pass_rate": (p or 0) / n}
+        for t, n, p in rows
+        if n
+    ]
     return sorted(teams, key=lambda t: (-t["pass_rate"], t["team"]))
 
 
 def _ai_workflows(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dict[str, Any]]:
-    """AI workflow versions by rejection rate of their versions decided in the window."""
+    """AI workflow versions by rejection rate of their versions decided in the window,
+    straight from gate_decisions."""
     failed_any = func.max(case((GateDecision.passed.is_(False), 1), else_=0))
     per_version = (
         select(Version.ai_workflow.label("workflow"), failed_any.label("failed"))
@@ -129,6 +149,79 @@ def _ai_workflows(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dic
         select(per_version.c.workflow, func.count(), func.sum(per_version.c.failed)).group_by(
             per_version.c.workflow
         )
+    )
+    flows = [{"workflow": w, "versions": n, "rejection_rate": (r or 0) / n} for w, n, r in rows]
+    return sorted(flows, key=lambda f: (f["rejection_rate"], f["workflow"] or ""))
+
+
+# --- The window's questions from the projections (services/projections.py) -----------------
+# The window runs from `since` to now and beyond, so whole hours from `since` rounded up come
+# from the hourly rollup, and only the part of an hour before that from gate_decisions.
+
+
+def _first_whole_hour(since: dt.datetime) -> dt.datetime:
+    hour = since.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    return hour if hour == since else hour + dt.timedelta(hours=1)
+
+
+def _hourly(uow: UnitOfWork, actor: Actor, dimension: str, since: dt.datetime) -> Any:
+    return uow.session.execute(
+        select(MetricHourly.value, func.sum(MetricHourly.decisions), func.sum(MetricHourly.failed))
+        .where(
+            MetricHourly.workspace_id == actor.workspace_id,
+            MetricHourly.dimension == dimension,
+            MetricHourly.hour >= _first_whole_hour(since),
+        )
+        .group_by(MetricHourly.value)
+    )
+
+
+def _failed_by_category(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> dict[str, Any]:
+    """As _failed_recently, from the hourly rollup plus the window's first part-hour."""
+    edge = _failed_recently(uow, actor, since, _first_whole_hour(since))["by_category"]
+    counts: dict[str, int] = dict(edge)
+    for category, _, failed in _hourly(uow, actor, "category", since):
+        if failed:
+            counts[category] = counts.get(category, 0) + int(failed)
+    by_category = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+    return {"failed_decisions": sum(by_category.values()), "by_category": by_category}
+
+
+def _team_pass_rates(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dict[str, Any]]:
+    """As _vendors: decisions per uploader from the rollup (plus the first part-hour from
+    gate_decisions), summed per team of the uploader's membership now."""
+    teams = {
+        str(user): name
+        for user, name in uow.session.execute(
+            select(Membership.user_id, Team.name)
+            .join(Team, Team.id == Membership.team_id)
+            .where(Membership.workspace_id == actor.workspace_id)
+        )
+    }
+    totals: dict[str, list[int]] = {}
+    for team in _vendors(uow, actor, since, _first_whole_hour(since)):
+        totals[team["team"]] = [team["decisions"], team["passed"]]
+    for uploader, n, failed in _hourly(uow, actor, "uploader", since):
+        name = teams.get(uploader)
+        if name is None:
+            continue
+        counts = totals.setdefault(name, [0, 0])
+        counts[0] += int(n)
+        counts[1] += int(n) - int(failed)
+    out = [{"team": t, "decisions": n, "pass_rate": p / n} for t, (n, p) in totals.items() if n]
+    return sorted(out, key=lambda t: (-t["pass_rate"], t["team"]))
+
+
+def _ai_rejections(uow: UnitOfWork, actor: Actor, since: dt.datetime) -> list[dict[str, Any]]:
+    """As _ai_workflows, from each AI version's latest decision and latest failed one."""
+    failed = case((MetricAiVersion.last_failed_at >= since, 1), else_=0)
+    rows = uow.session.execute(
+        select(MetricAiVersion.ai_workflow, func.count(), func.sum(failed))
+        .where(
+            MetricAiVersion.workspace_id == actor.workspace_id,
+            MetricAiVersion.last_decided_at >= since,
+        )
+        .group_by(MetricAiVersion.ai_workflow)
     )
     flows = [{"workflow": w, "versions": n, "rejection_rate": (r or 0) / n} for w, n, r in rows]
     return sorted(flows, key=lambda f: (f["rejection_rate"], f["workflow"] or ""))
@@ -164,8 +257,8 @@ def dashboard(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> dict[str, Any]
         "sla": _sla(uow, actor, policy, now),
         "failed_qc": {
             "versions_failing_checks": failed_checks or 0,
-            **_failed_recently(uow, actor, since),
+            **_failed_by_category(uow, actor, since),
         },
-        "teams": _vendors(uow, actor, since),
-        "ai_workflows": _ai_workflows(uow, actor, since),
+        "teams": _team_pass_rates(uow, actor, since),
+        "ai_workflows": _ai_rejections(uow, actor, since),
     }

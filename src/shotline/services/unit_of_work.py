@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shotline.adapters.db.models import Event
 from shotline.adapters.storage import BlobStore, StoredBlob
 from shotline.domain.events import NewEvent
+from shotline.services.projections import project
 
 
 class JobQueue(Protocol):
@@ -80,6 +81,9 @@ class UnitOfWork:
         """Write queued events now (bulk), e.g. before a query that must see them."""
         if self._events:
             self.session.execute(insert(Event), self._events)
+            # The metric projections follow the log in the same transaction (one hook, so no
+            # service can forget; see services/projections.py).
+            project(self.session, self._events)
             self._events = []
 
     def commit(self) -> None:

@@ -443,3 +443,102 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
+
+
+# --- Metric projections (migration 0009) --------------------------------------------------
+# Read models of the event log, written in the same transaction as the events they follow
+# (services/projections.py, called from UnitOfWork.flush_events) and rebuilt from the log by
+# `shotline metrics rebuild`. The log stays the truth; these only make reports fast.
+
+
+class MetricAsset(Base):
+    """When things first happened to an asset: all the report needs of its history beyond
+    the period itself (first pass, SLA, shoot-to-live)."""
+
+    __tablename__ = "metric_assets"
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id"), primary_key=True, autoincrement=False
+    )
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    first_upload_at: Mapped[dt.datetime | None]  # first capture or AI version
+    first_submitted_at: Mapped[dt.datetime | None]
+    first_failed_at: Mapped[dt.datetime | None]
+    first_delivered_at: Mapped[dt.datetime | None]
+    first_cancelled_at: Mapped[dt.datetime | None]
+
+
+class MetricMilestone(Base):
+    """One approval (an `approved` event, or bypassing the last gate), delivery or going live."""
+
+    __tablename__ = "metric_milestones"
+    __table_args__ = (
+        Index("ix_metric_milestones_period", "workspace_id", "kind", "at", "asset_id"),
+        Index("ix_metric_milestones_asset", "asset_id", "kind", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime]
+
+
+class MetricDecision(Base):
+    """One gate decision event (gate_passed, gate_failed, approved) with its version's kind
+    and AI workflow: a review, as work and as a verdict."""
+
+    __tablename__ = "metric_decisions"
+    __table_args__ = (
+        Index("ix_metric_decisions_period", "workspace_id", "at"),
+        Index("ix_metric_decisions_asset", "asset_id", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    at: Mapped[dt.datetime]
+    passed: Mapped[bool] = mapped_column(Boolean)
+    preventable: Mapped[bool] = mapped_column(Boolean)
+    defects: Mapped[list[Any]]
+    version_id: Mapped[int | None] = mapped_column(Integer)
+    version_kind: Mapped[str] = mapped_column(String(16))
+    ai_workflow: Mapped[str | None] = mapped_column(String(200))
+    cost: Mapped[float | None] = mapped_column(Float)
+
+
+class MetricUpload(Base):
+    """One `version_uploaded` event: a piece of work, with who did it and its actual cost."""
+
+    __tablename__ = "metric_uploads"
+    __table_args__ = (Index("ix_metric_uploads_asset", "asset_id", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    uploader_id: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[float | None] = mapped_column(Float)
+
+
+class MetricHourly(Base):
+    """Gate decisions per hour and per value of a dimension (`category` of the asset,
+    `uploader` of the version decided): the dashboard's 30-day questions."""
+
+    __tablename__ = "metric_hourly"
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hour: Mapped[dt.datetime] = mapped_column(primary_key=True)
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)
+    decisions: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+
+
+class MetricAiVersion(Base):
+    """The latest decision and latest failed decision of each AI version: the dashboard's
+    AI workflow rejection rates over any window that runs up to now."""
+
+    __tablename__ = "metric_ai_versions"
+    __table_args__ = (Index("ix_metric_ai_versions_decided", "workspace_id", "last_decided_at"),)
+    version_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    ai_workflow: Mapped[str | None] = mapped_column(String(200))
+    last_decided_at: Mapped[dt.datetime]
+    last_failed_at: Mapped[dt.datetime | None]
