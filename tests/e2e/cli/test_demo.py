@@ -7,13 +7,20 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
 
 from shotline.adapters.db.models import Workspace
+from shotline.config import Settings
+from shotline.entrypoints.api.app import create_app
 
 SCRIPT = Path(sys.executable).parent / "shotline"
 
 
-DEMO = ("demo", "--skus", "3", "--days", "10")
+DEMO = ("demo", "--skus", "3", "--days", "10", "--no-serve")
 
 
 def _check_demo_output(stdout: str) -> None:
@@ -21,6 +28,10 @@ def _check_demo_output(stdout: str) -> None:
     assert "16 row(s): 12 accepted" in stdout  # 12 generated SKUs + 4 deliberately broken rows
     assert re.search(r"request \d+ stored, state needs_info", stdout)
     assert "the same file imported again creates nothing new: created=False" in stdout
+    assert "address: http://127.0.0.1:8000/   password for every user: shotline-demo" in stdout
+    for login in ("eve.ops", "pat.producer", "maya.merch", "quinn.qc", "rita.retouch",
+                  "ravi.pixellab"):  # fmt: skip
+        assert re.search(rf"^.*\b{re.escape(login)}\b", stdout, re.MULTILINE), login
 
 
 def test_demo_runs_in_its_own_folder_and_leaves_the_configured_database_alone(cli) -> None:
@@ -32,6 +43,46 @@ def test_demo_runs_in_its_own_folder_and_leaves_the_configured_database_alone(cl
     assert (demo_home / "intake" / "spring-drop.csv").is_file()
     assert (demo_home / "simulation" / "replay.jsonl").is_file()
     assert cli.count(Workspace) == 0
+
+
+def test_every_demo_user_logs_in_to_the_web_pages(fresh) -> None:
+    fresh.ok(*DEMO)
+    demo_home = fresh.home / "demo"
+    settings = Settings(
+        home=demo_home,
+        database_url=f"sqlite:///{demo_home / 'shotline.db'}",
+        workspace="default",
+        user="admin",
+    )
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        for username, landing in (("ravi.pixellab", "My work"), ("eve.ops", "Dashboard")):
+            client.cookies.clear()
+            form = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token is not None
+            done = client.post(
+                "/login",
+                data={"username": username, "password": "shotline-demo",
+                      "csrf_token": token.group(1), "next": "/work"},
+            )  # fmt: skip
+            assert done.status_code == 303, (username, done.text)
+            page = client.get("/work")
+            assert page.status_code == 200 and landing in page.text
+
+
+def test_demo_serves_the_pages_unless_told_not_to(fresh, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: dict[str, Any] = {}
+
+    def fake_run(app: Any, host: str, port: int, **_: Any) -> None:
+        served.update(app=app, host=host, port=port)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    out = fresh.ok(*DEMO[:-1], "--port", "8765").stdout
+    assert "address: http://127.0.0.1:8765/" in out
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8765)
+    with TestClient(served["app"]) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/login").status_code == 200
 
 
 def test_demo_twice_starts_over(fresh) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 from rich.rule import Rule
+from rich.table import Table
 
 from shotline.adapters.db import migrate
 from shotline.adapters.intake_files import read_intake_file
@@ -18,13 +19,31 @@ from shotline.domain.access import Actor
 from shotline.domain.errors import ShotlineError
 from shotline.entrypoints.cli.context import console, now
 from shotline.entrypoints.cli.intake import _print_result
-from shotline.services import exceptions, intake, requests, workspaces
+from shotline.entrypoints.cli.serve import run_server
+from shotline.services import auth, exceptions, intake, requests, workspaces
 from shotline.services.policies import check_policy, default_policy_text
 from shotline.services.replay import replay_file
 from shotline.simulation.intake import generate_rows, write_csv
 from shotline.simulation.workflow import simulate
 
 MARKER = ".shotline-demo"
+# Known only to people reading this output; `shotline serve` listens on loopback by default.
+DEMO_PASSWORD = "shotline-demo"
+# One login per kind of person (the simulated crew of shotline.simulation.workflow).
+DEMO_LOGINS = (
+    ("creative ops manager", "eve.ops"),
+    ("producer", "pat.producer"),
+    ("merchandiser", "maya.merch"),
+    ("reviewer (QC lead)", "quinn.qc"),
+    ("reviewer (creative director)", "alex.cd"),
+    ("retoucher", "rita.retouch"),
+    ("vendor retoucher (Pixel Lab)", "ravi.pixellab"),
+    ("photographer", "sam.photo"),
+    ("DAM manager", "kim.dam"),
+    ("AI workflow owner", "ada.aiowner"),
+    ("AI operator", "nova.ai"),
+    ("administrator", "admin"),
+)
 
 
 def _fresh_home(home: Path) -> Path:
@@ -71,21 +90,53 @@ def _setup(app: App, stamp: dt.datetime) -> None:
 def demo(
     skus: int = typer.Option(30, "--skus", min=1, help="SKUs in the simulated month"),
     days: int = typer.Option(30, "--days", min=1, help="Length of the simulated period"),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Start the web server afterwards (until Ctrl-C)"
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address the server listens on"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port of the server"),
+    password: str = typer.Option(
+        DEMO_PASSWORD, "--password", help="The password every demo user logs in with"
+    ),
 ) -> None:
-    """Run the demo: a month of simulated work replayed through every rule, then intake."""
+    """Run the demo: a month of simulated work replayed through every rule, then intake;
+    then give every demo user a password and serve the web pages."""
+    auth.check_password_rules(password)
     home = _fresh_home(Settings.from_env().home)
-    app = build(
-        Settings(
-            home=home,
-            database_url=f"sqlite:///{home / 'shotline.db'}",
-            workspace="default",
-            user="admin",
-        )
+    settings = Settings(
+        home=home,
+        database_url=f"sqlite:///{home / 'shotline.db'}",
+        workspace="default",
+        user="admin",
     )
+    app = build(settings)
     try:
         _run(app, home, skus, days)
+        _logins(app, password, host, port)
     finally:
         app.close()
+    if serve:
+        run_server(settings, host, port)
+
+
+def _logins(app: App, password: str, host: str, port: int) -> None:
+    """Give every demo user the demo password, and print one login per role."""
+    stamp = now()
+    with app.uow() as uow:
+        admin = workspaces.resolve_actor(uow, "default", "admin")
+        members = workspaces.list_members(uow, admin)
+    for member in members:
+        with app.uow() as uow:
+            auth.set_password(uow, admin, member.username, password, stamp)
+    console.print(Rule("The web pages"))
+    console.print(f"address: http://{host}:{port}/   password for every user: {password}")
+    table = Table("who", "username", "roles")
+    known = {m.username: m for m in members}
+    for label, username in DEMO_LOGINS:
+        member = known.get(username)
+        if member is not None:
+            table.add_row(label, username, ", ".join(member.roles))
+    console.print(table)
 
 
 def _run(app: App, home: Path, skus: int, days: int) -> None:
