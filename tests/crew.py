@@ -14,6 +14,7 @@ from shotline.domain.review import ItemAnswer
 from shotline.services import intake, production, review
 from shotline.services.assets import AssetKey, find_asset
 from shotline.services.policies import load_active_policy
+from shotline.simulation.images import png_bytes
 from support import write_csv
 
 CREW = {
@@ -53,7 +54,9 @@ class Crew:
     ) -> production.VersionView:  # fmt: skip
         self.counter += 1
         path = self.files / f"{key.sku}_{key.view}_{self.counter}.jpg"
-        path.write_bytes(f"image bytes {self.counter}".encode())
+        # A real (tiny) image: uploads are probed and anything else is refused.
+        path = path.with_suffix(".png")
+        path.write_bytes(png_bytes(f"image {self.counter}"))
         upload = production.Upload(path, kind, ai_workflow=ai_workflow)
         with self.app.uow() as uow:
             return production.upload_version(uow, self.people[who], key, upload, now, submit)

@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     AI_WORKFLOW_APPROVED = "ai_workflow_approved"
     AI_WORKFLOW_RETIRED = "ai_workflow_retired"
     AI_FILES_DELETED = "ai_files_deleted"
+    RIGHTS_SET = "rights_set"
     QC_CHECKED = "qc_checked"
     QC_FAILED = "qc_failed"
     LOGGED_IN = "logged_in"

@@ -20,7 +20,7 @@ from shotline.domain.lifecycle import (
 )
 from shotline.domain.policy import Policy
 from shotline.domain.review import gates_for
-from shotline.services import ai, qc
+from shotline.services import ai, asset_store, qc, rights
 from shotline.services.assets import AssetKey, find_asset, move, require_role_strict
 from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
@@ -52,6 +52,9 @@ class Upload:
     ai_workflow: str | None = None
     cost: float | None = None
     original_name: str | None = None
+    # The capture device, when known (provenance); the name the naming template gives it.
+    device: str | None = None
+    stored_name: str | None = None
 
 
 def _check_upload(policy: Policy, actor: Actor, asset: Asset, upload: Upload) -> str:
@@ -62,6 +65,12 @@ def _check_upload(policy: Policy, actor: Actor, asset: Asset, upload: Upload) ->
     stage = upload.stage or DEFAULT_STAGE[upload.kind]
     if stage not in STAGES:
         raise ShotlineError(f"unknown stage {stage!r}; expected {', '.join(STAGES)}")
+    if stage not in asset_store.UPLOAD_STAGES:
+        # One approved final per asset: approval names it, and archives the others.
+        raise ShotlineError(
+            f"a version cannot be uploaded as {stage}; approval makes the approved version "
+            f"final and archives the rest (upload as {', '.join(asset_store.UPLOAD_STAGES)})"
+        )
     require_role_strict(
         actor, policy.workflow.roles_to_upload(upload.kind), f"upload {upload.kind} versions"
     )
@@ -95,6 +104,10 @@ def upload_version(
     if upload.kind == "ai":
         # The registry, the policy's AI usage rules and the experimental track.
         ai.govern_upload(uow, actor, policy, asset, upload.ai_workflow or "", now)
+    # Probed before anything is stored: a refused file leaves no blob and no row.
+    facts = asset_store.inspect_upload(
+        policy, upload.kind, upload.file, upload.original_name or upload.file.name
+    )
     blob = uow.put_blob(upload.file)
     version = Version(
         workspace_id=actor.workspace_id,
@@ -110,6 +123,9 @@ def upload_version(
         parent_id=_latest_version_id(uow, asset),
         ai_workflow=upload.ai_workflow,
         cost=upload.cost,
+        provenance=asset_store.provenance(facts, upload.kind, upload.ai_workflow, upload.device),
+        stored_name=upload.stored_name,
+        **facts.columns(),
     )
     uow.session.add(version)
     asset.version_count += 1
@@ -278,6 +294,7 @@ def deliver(
     asset = find_asset(uow, actor, key)
     if not policy.tracks[asset.track].can_deliver:
         raise IllegalTransition(f"the {asset.track} track can never deliver")
+    rights.rights_for_delivery(uow, asset, asset.current_version_id, now)
     payload = {"channels": channels, "version_id": asset.current_version_id}
     move(uow, actor, asset, AssetState.DELIVERED, now, NewEvent(EventKind.DELIVERED, payload))
     version = uow.session.get(Version, asset.current_version_id)

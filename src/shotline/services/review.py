@@ -27,6 +27,7 @@ from shotline.domain.review import (
     judge,
 )
 from shotline.services import exceptions
+from shotline.services.asset_store import promote_final
 from shotline.services.assets import AssetKey, find_asset, move
 from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
@@ -194,6 +195,8 @@ def _apply(
     if verdict.passed:
         base |= {"next_gate": verdict.next_gate, "override_exception": override_id}
         kind = EventKind.APPROVED if verdict.next_gate is None else EventKind.GATE_PASSED
+        if verdict.next_gate is None:
+            base |= {"final": version.number, "archived": promote_final(uow, asset, version)}
         asset.gate = verdict.next_gate
         move(uow, actor, asset, verdict.next_state, now, NewEvent(kind, base))
         return
@@ -231,6 +234,8 @@ def bypass_gate(uow: UnitOfWork, actor: Actor, key: AssetKey, gate: str, now: dt
         "version_id": version.id,
         "next_gate": asset.gate,
     }
+    if not later:
+        payload |= {"final": version.number, "archived": promote_final(uow, asset, version)}
     move(uow, actor, asset, target, now, NewEvent(EventKind.GATE_BYPASSED, payload))
     uow.commit()
     return asset.state

@@ -23,7 +23,7 @@ from shotline.services import ai, exceptions, policies, production, workspaces
 from shotline.services.assets import AssetKey, find_asset
 from shotline.services.policies import default_policy_text
 from shotline.services.replay import ReplayLineError, replay_file
-from shotline.simulation.images import write_png
+from shotline.simulation.images import png_bytes, write_png
 from support import row
 
 GATES = ("technical", "styling_fit", "brand_merch", "final_qc")
@@ -449,6 +449,7 @@ def test_readiness_with_its_interval_gates_approval_where_the_policy_asks(
 
 
 def _upload_bytes(crew: Crew, key: AssetKey, content: bytes, at: dt.datetime) -> None:
+    content = _image(content)
     path = crew.files / f"{hashlib.sha256(content).hexdigest()[:8]}.png"
     path.write_bytes(content)
     upload = production.Upload(path, "ai", ai_workflow="model-shots@3")
@@ -458,7 +459,12 @@ def _upload_bytes(crew: Crew, key: AssetKey, content: bytes, at: dt.datetime) ->
 
 def _blob_exists(crew: Crew, content: bytes) -> bool:
     with crew.app.uow() as uow:
-        return uow.blobs.exists(hashlib.sha256(content).hexdigest())
+        return uow.blobs.exists(hashlib.sha256(_image(content)).hexdigest())
+
+
+def _image(seed: bytes) -> bytes:
+    # Uploads are probed: each seed stands for its own tiny, valid image.
+    return png_bytes(seed.decode())
 
 
 def test_the_retention_rule_deletes_files_of_old_rejections_and_keeps_the_records(
@@ -490,7 +496,7 @@ def test_the_retention_rule_deletes_files_of_old_rejections_and_keeps_the_record
         done = ai.apply_retention(uow, crew_ai["owner"], NOW)
     assert (done.days, done.cutoff, done.kept_shared) == (30, NOW - dt.timedelta(days=30), 1)
     assert [(f.sku, f.view, f.version, f.bytes) for f in done.files] == [
-        ("AIT-001", "front", 1, len(b"old reject"))
+        ("AIT-001", "front", 1, len(_image(b"old reject")))
     ]
     assert not _blob_exists(crew_ai, b"old reject")
     for kept in (b"approved later", b"shared", b"recent reject"):
@@ -502,7 +508,7 @@ def test_the_retention_rule_deletes_files_of_old_rejections_and_keeps_the_record
     [deleted] = events(crew_ai, "ai_files_deleted")
     assert deleted.asset_id == crew_ai.asset_id(A1)
     assert deleted.payload["versions"] == [1]
-    assert deleted.payload["sha256"] == [hashlib.sha256(b"old reject").hexdigest()]
+    assert deleted.payload["sha256"] == [hashlib.sha256(_image(b"old reject")).hexdigest()]
     # A second run finds nothing more to do.
     with crew_ai.app.uow() as uow:
         assert ai.apply_retention(uow, crew_ai["admin"], NOW).files == []

@@ -154,8 +154,9 @@ def test_the_facts_of_a_small_history(lived: Crew) -> None:
     assert f.asset_states == {"live": 1, "approved": 2, "requested": 3, "cancelled": 1}
     assert f.asset_tracks == {"catalog": 4, "high_complexity": 2, "ai_generated": 1}
     assert f.versions_by_kind == {"capture": 1, "retouch": 3, "ai": 1}
-    assert f.versions_by_stage == {"raw": 1, "wip": 3, "final": 1}
-    assert (f.files, f.superseded_versions, f.superseded_archived) == (5, 2, 0)
+    # Approval makes the approved version final and archives the others.
+    assert f.versions_by_stage == {"archive": 2, "final": 3}
+    assert (f.files, f.superseded_versions, f.superseded_archived) == (5, 2, 2)
     assert (f.decisions, f.failed_decisions, f.failed_with_defects) == (14, 1, 1)
     assert f.defects_cited == {"fit_distortion": 1}
     assert (f.check_results, f.versions_checked, f.old_naming_granted) == (0, 0, 0)
@@ -191,7 +192,7 @@ def test_the_answers_for_a_small_history(lived: Crew) -> None:
         "14 decisions recorded with their full checklist; 1 of 1 failed decision (100%) with "
         "defect codes (by construction: a failed checklist item needs a defect code)",
     )
-    assert got["Are old versions archived or clearly marked?"][0] == "partial"
+    assert got["Are old versions archived or clearly marked?"][0] == "yes"
     assert got["Is first-pass approval rate tracked?"][1].startswith(
         "first-pass approval 66% (2 of 3 approved assets never failed a gate)"
     )

@@ -27,6 +27,7 @@ from shotline.services.assets import AssetKey
 from shotline.services.metrics import build_report
 from shotline.services.policies import check_policy, default_policy_text, load_active_policy
 from shotline.services.replay import replay_file
+from shotline.simulation.images import png_bytes
 from shotline.simulation.workflow import simulate
 from support import JEWELRY, row
 
@@ -71,8 +72,8 @@ def upload(
     ai_workflow: str | None = None,
 ) -> None:
     crew.counter += 1
-    path = crew.files / f"{key.sku}_{key.colorway}_{key.view}_{crew.counter}.jpg"
-    path.write_bytes(f"image bytes {crew.counter}".encode())
+    path = crew.files / f"{key.sku}_{key.colorway}_{key.view}_{crew.counter}.png"
+    path.write_bytes(png_bytes(f"image {crew.counter}"))
     upload = production.Upload(path, kind, ai_workflow=ai_workflow, cost=cost)
     with crew.app.uow() as uow:
         production.upload_version(uow, crew[who], key, upload, h(hours), submit)

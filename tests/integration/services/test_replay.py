@@ -207,9 +207,10 @@ def test_a_replay_drives_an_asset_from_intake_to_live_with_a_rework_round(
         assert decision.annotations == [{"x": 1, "y": 2, "w": 3, "h": 4, "note": "left sleeve"}]
         versions = list(uow.session.scalars(select(Version).order_by(Version.number)))
         assert [(v.number, v.kind, v.stage, v.original_name) for v in versions] == [
-            (1, "capture", "raw", "capture.png"),
-            (2, "retouch", "wip", "wip.png"),
-            (3, "retouch", "final", "fix.png"),  # delivery marks the delivered version final
+            # Approval makes the approved version final and archives the others.
+            (1, "capture", "archive", "capture.png"),
+            (2, "retouch", "archive", "wip.png"),
+            (3, "retouch", "final", "fix.png"),
         ]
 
 

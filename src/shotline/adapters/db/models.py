@@ -222,6 +222,60 @@ class Version(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     ai_workflow: Mapped[str | None] = mapped_column(String(200))
     cost: Mapped[float | None] = mapped_column(Float)
+    # What the file is (probed on upload; empty on versions stored before migration 0007).
+    format: Mapped[str | None] = mapped_column(String(16), default=None)
+    width: Mapped[int | None] = mapped_column(Integer, default=None)
+    height: Mapped[int | None] = mapped_column(Integer, default=None)
+    bit_depth: Mapped[int | None] = mapped_column(Integer, default=None)
+    icc_description: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Where it came from: source file name, capture device, AI workflow.
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The name the naming template gives the file (original_name keeps what was uploaded).
+    stored_name: Mapped[str | None] = mapped_column(String(255), default=None)
+
+
+class UsageRights(Base):
+    """Usage rights of an asset, or of one of its versions (which then overrides the
+    asset's): model release, licence, territory and expiry. Delivery is refused once they
+    have expired."""
+
+    __tablename__ = "usage_rights"
+    __table_args__ = (
+        Index("ix_usage_rights_asset", "asset_id", "version_id"),
+        Index("ix_usage_rights_workspace_expires", "workspace_id", "expires_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), default=None)
+    model_release: Mapped[str | None] = mapped_column(String(200), default=None)
+    licence: Mapped[str] = mapped_column(String(200))
+    territory: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    creator: Mapped[str | None] = mapped_column(String(200), default=None)
+    copyright: Mapped[str | None] = mapped_column(String(300), default=None)
+    usage_terms: Mapped[str] = mapped_column(Text, default="")
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[dt.datetime]
+
+
+class Delivery(Base):
+    """One rendition delivered to one channel: the newest row per (asset, channel) names the
+    file live there."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_asset_channel", "asset_id", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    channel: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    bytes: Mapped[int] = mapped_column(BigId)
+    package: Mapped[str] = mapped_column(String(1000))
+    delivered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delivered_at: Mapped[dt.datetime]
 
 
 class GateDecision(Base):

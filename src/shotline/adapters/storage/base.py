@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +16,24 @@ class StoredBlob:
     sha256: str
     size: int
     created: bool
+
+
+class BlobHealth(StrEnum):
+    """What re-reading a blob found."""
+
+    OK = "ok"
+    MISSING = "missing"
+    CORRUPT = "corrupt"
+
+
+@dataclass(frozen=True)
+class StrayFile:
+    """Something in the store that is not a blob under its own checksum: a temporary file
+    left by a write that never finished, or a file whose name is not a sha256."""
+
+    name: str
+    size: int
+    modified: float
 
 
 class BlobStore(Protocol):
@@ -34,4 +54,24 @@ class BlobStore(Protocol):
 
     def open_path(self, sha256: str) -> Path:
         """A local path to read the blob from."""
+        ...
+
+    def iter_blobs(self) -> Iterator[str]:
+        """The sha256 of every stored blob (any order)."""
+        ...
+
+    def check(self, sha256: str) -> BlobHealth:
+        """Read the blob back and compare its bytes with its checksum."""
+        ...
+
+    def strays(self) -> Iterator[StrayFile]:
+        """Files in the store that are not blobs (interrupted writes, foreign files)."""
+        ...
+
+    def delete(self, sha256: str) -> bool:
+        """Remove a blob; False when it was not there. Callers make sure no row cites it."""
+        ...
+
+    def remove_stray(self, name: str) -> None:
+        """Delete a stray file by the name `strays` reported."""
         ...

@@ -311,6 +311,15 @@ class Naming(Strict):
     views: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
+class AssetRules(Strict):
+    """What the asset store accepts: the largest image (a decompression bomb is refused on
+    its header), and whether a folder upload refuses files whose names do not follow the
+    naming template or renames them (keeping the original name on record)."""
+
+    max_pixels: int = Field(default=200_000_000, gt=0)
+    nonconforming_names: Literal["refuse", "rename"] = "refuse"
+
+
 class Role(Strict):
     label: str
 
@@ -563,6 +572,7 @@ class Policy(Strict):
     notifications: Notifications = Field(default_factory=Notifications)
     sla_risk: SlaRisk = Field(default_factory=SlaRisk)
     ai: AiRules = Field(default_factory=AiRules)
+    assets: AssetRules = Field(default_factory=AssetRules)
     qc: QcRules = Field(default_factory=QcRules)
 
     def sla_hours(self, track: str, complexity: str) -> float:

@@ -9,6 +9,7 @@ import typer
 from shotline.adapters.db import migrate
 from shotline.entrypoints.cli import (
     ai,
+    assets_store,
     audit,
     dashboard,
     demo,
@@ -53,6 +54,9 @@ app.add_typer(work.app, name="work")
 app.add_typer(sla.app, name="sla")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(ai.app, name="ai")
+app.add_typer(assets_store.rights_app, name="rights")
+app.command("fsck")(assets_store.fsck)
+app.command("final")(assets_store.final)
 app.command("demo")(demo.demo)
 app.command("upload")(production.upload)
 app.command("submit")(production.submit)
