@@ -31,6 +31,7 @@
     if (helpButton) helpButton.addEventListener("click", () => toggleHelp());
 
     if (form) {
+      form.classList.add("js");
       // Ticking a radio shows or hides the item's defect list (CSS keys off the class).
       form.querySelectorAll(".item").forEach((item) => {
         item.querySelectorAll("input[type=radio]").forEach((radio) => {

@@ -94,12 +94,22 @@
     if (this.mode !== "fit") this.setMode("fit");
     this.loupeOn = !this.loupeOn;
     this.pressed("loupe", this.loupeOn);
-    if (this.loupeOn) this.loupe.style.backgroundImage = "url('" + this.fullUrl + "')";
-    else this.loupe.hidden = true;
+    if (!this.loupeOn) { this.loupe.hidden = true; return; }
+    if (!this.fullReady) {
+      // The lens shows nothing until the full-resolution pixels are here.
+      const full = new Image();
+      full.onload = () => {
+        this.fullReady = true;
+        this.loupe.style.backgroundImage = "url('" + this.fullUrl + "')";
+        if (this.lastMove) this.moveLoupe(this.lastMove);
+      };
+      full.src = this.fullUrl;
+    }
   };
 
   Viewer.prototype.moveLoupe = function (event) {
-    if (!this.loupeOn || this.drawing || !this.width) return;
+    this.lastMove = event;
+    if (!this.loupeOn || !this.fullReady || this.drawing || !this.width) return;
     const box = this.img.getBoundingClientRect();
     const x = event.clientX - box.left, y = event.clientY - box.top;
     if (x < 0 || y < 0 || x > box.width || y > box.height) { this.loupe.hidden = true; return; }
