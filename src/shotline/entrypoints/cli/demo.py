@@ -133,9 +133,8 @@ def _logins(app: App, password: str, host: str, port: int) -> None:
     table = Table("who", "username", "roles")
     known = {m.username: m for m in members}
     for label, username in DEMO_LOGINS:
-        member = known.get(username)
-        if member is not None:
-            table.add_row(label, username, ", ".join(member.roles))
+        if username in known:
+            table.add_row(label, username, ", ".join(known[username].roles))
     console.print(table)
 
 

@@ -8,9 +8,10 @@ keep their JSON errors.
 
 from __future__ import annotations
 
-import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,7 +39,6 @@ from shotline.entrypoints.web.session import CsrfRefused, LoginRequired, WebForb
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = (login, work, queues, intake, dashboard, exceptions, policy, ai, asset, review)
 _NOT_PAGES = ("/api/", "/openapi.json", "/healthz", "/static/")
-log = logging.getLogger("shotline.web")
 
 
 def is_page(request: Request) -> bool:
@@ -77,7 +77,11 @@ def mount_web(api: FastAPI) -> None:
     _wrap(api, RequestValidationError, _invalid_page)
 
 
-def _wrap(api: FastAPI, kind: type[Exception], handler: object) -> None:
+PageHandler = Callable[[Request, Exception], Response]
+ApiHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _wrap(api: FastAPI, kind: type[Exception], handler: PageHandler) -> None:
     """Pages get `handler`; the API keeps the handler it had (or FastAPI's default)."""
     from fastapi.exception_handlers import (
         http_exception_handler,
@@ -88,13 +92,14 @@ def _wrap(api: FastAPI, kind: type[Exception], handler: object) -> None:
         StarletteHTTPException: http_exception_handler,
         RequestValidationError: request_validation_exception_handler,
     }
-    previous = api.exception_handlers.get(kind) or defaults.get(kind)
-    assert previous is not None and callable(handler)
+    found = api.exception_handlers.get(kind) or defaults.get(kind)
+    assert found is not None
+    previous = cast(ApiHandler, found)
 
     async def dispatch(request: Request, exc: Exception) -> Response:
         if is_page(request):
-            return handler(request, exc)  # type: ignore[no-any-return]
-        return await previous(request, exc)  # type: ignore[no-any-return]
+            return handler(request, exc)
+        return await previous(request, exc)
 
     api.add_exception_handler(kind, dispatch)
 
