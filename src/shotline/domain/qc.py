@@ -140,6 +140,9 @@ class QcThresholds:
     max_crushed_percent: float = 1.0
     min_product_lightness: float = 8.0
     max_product_lightness: float = 97.0
+    # exposure, overall tone: how many stops darker than the channel's background colour
+    # the backdrop may be.
+    max_underexposure_ev: float = 0.5
     # white_balance: chroma C*ab of the neutral backdrop.
     max_cast_chroma: float = 3.0
     # background: the backdrop's target colour (None: not a plain-background channel), the
@@ -149,6 +152,8 @@ class QcThresholds:
     max_background_delta_e: float = 2.0
     background_spot_delta_e: float = 6.0
     max_background_spots_percent: float = 2.0
+    # Separate small specks (dust, lint) allowed on the backdrop.
+    max_background_specks: int = 3
     # fill_ratio: the product's longer extent against the frame (None: skipped), and
     # whether the product may touch the frame edge.
     min_fill: float | None = None

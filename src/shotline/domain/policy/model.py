@@ -477,10 +477,12 @@ class QcLimits(Strict):
     max_crushed_percent: float | None = Field(default=None, ge=0, le=100)
     min_product_lightness: float | None = Field(default=None, ge=0, le=100)
     max_product_lightness: float | None = Field(default=None, ge=0, le=100)
+    max_underexposure_ev: float | None = Field(default=None, gt=0)
     max_cast_chroma: float | None = Field(default=None, gt=0)
     max_background_delta_e: float | None = Field(default=None, gt=0)
     background_spot_delta_e: float | None = Field(default=None, gt=0)
     max_background_spots_percent: float | None = Field(default=None, ge=0, le=100)
+    max_background_specks: int | None = Field(default=None, ge=0)
     min_fill: float | None = Field(default=None, gt=0, le=1)
     allow_edge_touch: bool | None = None
     aspect_tolerance: float | None = Field(default=None, ge=0, lt=1)

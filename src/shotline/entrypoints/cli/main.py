@@ -17,6 +17,7 @@ from shotline.entrypoints.cli import (
     intake,
     policy,
     production,
+    qc,
     records,
     render,
     replay,
@@ -77,6 +78,7 @@ app.command("report")(report.report)
 app.command("dashboard")(dashboard.dashboard)
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
+app.command("qc")(qc.qc)
 app.command("worker")(worker.worker)
 app.command("qc-status")(worker.qc_status)
 app.command("qc-show")(worker.qc_show)

@@ -59,6 +59,11 @@ SAMPLE_PIXELS = 8_000
 PLAIN_BORDER_SHARE = 0.6
 # Holes in the product up to this share of its area count as product (clipped highlights).
 MAX_HOLE_SHARE = 0.02
+# Separate parts smaller than this share of the largest are specks, not product.
+MIN_PART_SHARE = 0.02
+# Luma variance (8-bit levels squared, 5x5) under which a region counts as smooth: sensor
+# noise and JPEG grain stay under it, fabric, print and edges do not.
+SHADOW_MAX_VARIANCE = 6.0
 
 _SRGB_TO_XYZ = np.asarray(colour.models.RGB_COLOURSPACE_sRGB.matrix_RGB_to_XYZ)
 # The sRGB decoding curve (colour-science's EOTF) at every 8-bit code value.
@@ -233,7 +238,8 @@ def find_product(
     near = (np.abs(border - np.asarray(colour_, dtype=np.int16)).max(axis=1) <= tolerance).mean()
     if near < PLAIN_BORDER_SHARE:
         return None, np.ones((h, w), dtype=bool)
-    mask = product_mask(rgb, colour_, tolerance)
+    mask = product_mask(rgb, colour_, tolerance) & ~_shadow(rgb, colour_)
+    mask = _main_parts(mask)
     # Holes: regions of non-product that do not reach the frame's border. Small ones are the
     # product's own blown highlights; large ones are backdrop seen through the product (a
     # bag's handle, a ring's band) and stay backdrop.
@@ -247,3 +253,35 @@ def find_product(
     small[outside] = False
     filled: BoolArray = mask | small[labels]
     return colour_, filled
+
+
+def _shadow(rgb: UInt8Array, backdrop: tuple[int, int, int]) -> BoolArray:
+    """Backdrop in shadow: smooth, the backdrop's own hue, and not far darker. A product has
+    texture or a colour of its own; a smooth, untextured product of exactly the backdrop's
+    hue would be taken for shadow (docs/qc.md)."""
+    pixels = rgb.astype(np.float32)
+    back = np.asarray(backdrop, dtype=np.float32) + 1.0
+    ratio = (pixels + 1.0) / back
+    level = ratio.mean(axis=2)
+    # Same hue: every channel dimmed by the same factor, within 4%.
+    same_hue = (np.abs(ratio - level[:, :, None]).max(axis=2) <= 0.04 * level) & (level >= 0.4)
+    luma = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    mean = ndimage.uniform_filter(luma, 5)
+    var = ndimage.uniform_filter(luma * luma, 5) - mean * mean
+    smooth = var <= SHADOW_MAX_VARIANCE
+    result: BoolArray = same_hue & smooth
+    return result
+
+
+def _main_parts(mask: BoolArray) -> BoolArray:
+    """The product: connected parts of at least `MIN_PART_SHARE` of the largest one. Specks
+    (dust, lint, noise) are left to the backdrop, where the background check counts them."""
+    labels, count = ndimage.label(mask)
+    if count <= 1:
+        return mask
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    sizes[0] = 0
+    keep = sizes >= MIN_PART_SHARE * sizes.max()
+    keep[0] = False
+    result: BoolArray = keep[labels]
+    return result

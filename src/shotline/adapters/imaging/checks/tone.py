@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 from shotline.adapters.imaging.checks.common import mask_overlay, measured, png, skipped
 from shotline.adapters.imaging.checks.frame import Frame, delta_e00, srgb_to_lab
 from shotline.domain.qc import CheckOutcome, QcThresholds, parse_hex
 
-# 8-bit levels at or beyond which a pixel counts as blown to white or crushed to black
-# (every channel): the top and bottom 2% of the code range, as FADGI's tone limits leave
-# no usable detail there.
-CLIPPED_LEVEL = 250
+# 8-bit levels at which a pixel counts as clipped (any channel at the top of the range: that
+# channel's detail is gone) or crushed to black (every channel at the bottom).
+CLIPPED_LEVEL = 254
 CRUSHED_LEVEL = 5
+# White balance is read on a light backdrop only: a dark or saturated one (a sky, a coloured
+# paper) is a scene's colour, not a cast.
+MIN_NEUTRAL_LIGHTNESS = 80.0
+# A speck: a spot of backdrop more than this many 8-bit levels off the target on some
+# channel, of at least 2 and at most this share of the analysis copy's pixels.
+SPECK_LEVELS = 30
+SPECK_MAX_SHARE = 0.0005
 
 
 def exposure(frame: Frame, limits: QcThresholds) -> CheckOutcome:
@@ -20,13 +27,18 @@ def exposure(frame: Frame, limits: QcThresholds) -> CheckOutcome:
     mask = frame.mask if frame.mask.any() else np.ones(frame.mask.shape, dtype=bool)
     pixels = frame.rgb[mask]
     total = max(1, len(pixels))
-    clipped_px = frame.rgb.min(axis=2) >= CLIPPED_LEVEL
+    clipped_px = frame.rgb.max(axis=2) >= CLIPPED_LEVEL
     crushed_px = frame.rgb.max(axis=2) <= CRUSHED_LEVEL
     clipped = 100.0 * float((clipped_px & mask).sum()) / total
     crushed = 100.0 * float((crushed_px & mask).sum()) / total
     lab = frame.product_lab
     lightness = float(np.median(lab[:, 0])) if len(lab) else 50.0
     problems = []
+    backdrop_ev = _backdrop_ev(frame, limits)
+    if backdrop_ev is not None and backdrop_ev < -limits.max_underexposure_ev:
+        problems.append(
+            f"underexposed: the backdrop is {-backdrop_ev:.1f} EV darker than {limits.background}"
+        )
     if clipped > limits.max_clipped_percent:
         problems.append(f"{clipped:.1f}% of the product is clipped to white")
     if crushed > limits.max_crushed_percent:
@@ -35,12 +47,15 @@ def exposure(frame: Frame, limits: QcThresholds) -> CheckOutcome:
         problems.append(f"the product's median lightness L* {lightness:.0f} is too dark")
     if lightness > limits.max_product_lightness:
         problems.append(f"the product's median lightness L* {lightness:.0f} is too bright")
+    unit = "%"
     if crushed / max(limits.max_crushed_percent, 1e-9) > clipped / max(
         limits.max_clipped_percent, 1e-9
     ):
         value, threshold = crushed, limits.max_crushed_percent
     else:
         value, threshold = clipped, limits.max_clipped_percent
+    if backdrop_ev is not None and backdrop_ev < -limits.max_underexposure_ev:
+        value, threshold, unit = backdrop_ev, -limits.max_underexposure_ev, "EV"
 
     def overlay() -> bytes:
         layer = np.zeros((*mask.shape, 4), dtype=np.uint8)
@@ -53,7 +68,7 @@ def exposure(frame: Frame, limits: QcThresholds) -> CheckOutcome:
         if problems
         else f"{clipped:.1f}% clipped, {crushed:.1f}% crushed, median L* {lightness:.0f}"
     )
-    return measured("exposure", not problems, value, threshold, "%", message, overlay)
+    return measured("exposure", not problems, value, threshold, unit, message, overlay)
 
 
 def white_balance(frame: Frame, limits: QcThresholds) -> CheckOutcome:
@@ -64,6 +79,13 @@ def white_balance(frame: Frame, limits: QcThresholds) -> CheckOutcome:
     lab = frame.background_lab
     if len(lab) == 0:
         return skipped("white_balance", "the product leaves no backdrop visible", "C*ab")
+    lightness = float(np.median(lab[:, 0]))
+    if lightness < MIN_NEUTRAL_LIGHTNESS:
+        return skipped(
+            "white_balance",
+            f"the backdrop (L* {lightness:.0f}) is not a light neutral surface",
+            "C*ab",
+        )
     a, b = float(np.median(lab[:, 1])), float(np.median(lab[:, 2]))
     ta = tb = 0.0
     if limits.background is not None:
@@ -112,7 +134,13 @@ def background(frame: Frame, limits: QcThresholds) -> CheckOutcome:
     median_lab = np.median(lab, axis=0)
     off = float(delta_e00(median_lab, target))
     spots = 100.0 * float((delta_e00(lab, target) > limits.background_spot_delta_e).mean())
+    specks = _count_specks(frame, parse_hex(limits.background))
     problems = []
+    if specks > limits.max_background_specks:
+        problems.append(
+            f"{specks} specks on the backdrop (dust or lint; "
+            f"at most {limits.max_background_specks})"
+        )
     if off > limits.max_background_delta_e:
         problems.append(f"the backdrop is {off:.1f} ΔE00 from {limits.background}")
     if spots > limits.max_background_spots_percent:
@@ -124,6 +152,12 @@ def background(frame: Frame, limits: QcThresholds) -> CheckOutcome:
         value, threshold, unit = spots, limits.max_background_spots_percent, "%"
     else:
         value, threshold, unit = off, limits.max_background_delta_e, "ΔE00"
+    if (
+        specks > limits.max_background_specks
+        and off <= limits.max_background_delta_e
+        and (spots <= limits.max_background_spots_percent)
+    ):
+        value, threshold, unit = specks, limits.max_background_specks, "specks"
 
     def overlay() -> bytes:
         spots_mask = np.zeros(frame.mask.shape, dtype=bool)
@@ -136,7 +170,7 @@ def background(frame: Frame, limits: QcThresholds) -> CheckOutcome:
     message = (
         "; ".join(problems)
         if problems
-        else f"backdrop {off:.1f} ΔE00 from {limits.background}, {spots:.1f}% off"
+        else f"backdrop {off:.1f} ΔE00 from {limits.background}, {spots:.1f}% off, {specks} specks"
     )
     return measured("background", not problems, value, threshold, unit, message, overlay)
 
@@ -145,3 +179,37 @@ def _cast_name(a: float, b: float) -> str:
     hue = float(np.degrees(np.arctan2(b, a))) % 360
     names = ["magenta-red", "orange", "yellow", "yellow-green", "green", "cyan", "blue", "violet"]
     return names[int(((hue + 22.5) % 360) // 45)]
+
+
+def _backdrop_ev(frame: Frame, limits: QcThresholds) -> float | None:
+    """How many stops the backdrop is darker (negative) or lighter than the channel's
+    background colour: the overall tone of a product shot, which a white sweep shows
+    better than any product. None without a backdrop or a background colour."""
+    if frame.backdrop is None or limits.background is None:
+        return None
+    lab = frame.background_lab
+    if len(lab) == 0:
+        return None
+    target = srgb_to_lab(np.asarray(parse_hex(limits.background), dtype=np.uint8))
+    return float(np.log2(_luminance(float(np.median(lab[:, 0]))) / _luminance(float(target[0]))))
+
+
+def _luminance(lightness: float) -> float:
+    # CIE L* back to relative luminance Y.
+    f = (lightness + 16) / 116
+    return max(f**3 if f > 6 / 29 else (f - 16 / 116) * 3 * (6 / 29) ** 2, 1e-6)
+
+
+def _count_specks(frame: Frame, target: tuple[int, int, int]) -> int:
+    """Small separate spots on the backdrop clearly off its colour: dust and lint. A shadow
+    is one large region, noise single pixels; neither counts."""
+    off = frame.background_mask & (
+        np.abs(frame.rgb.astype(np.int16) - np.asarray(target, dtype=np.int16)).max(axis=2)
+        > SPECK_LEVELS
+    )
+    if not off.any():
+        return 0
+    labels, count = ndimage.label(off)
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    largest = SPECK_MAX_SHARE * off.size
+    return int(((sizes >= 2) & (sizes <= largest)).sum())
