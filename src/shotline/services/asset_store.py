@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from shotline.adapters.db.models import Asset, Delivery, Event, Version
 from shotline.adapters.imaging.source import ImageInfo, ImageRefused, probe
+from shotline.domain import naming
 from shotline.domain.access import Actor
 from shotline.domain.errors import NotFound, ShotlineError
 from shotline.domain.lifecycle import AssetState
@@ -90,6 +91,23 @@ def inspect_upload(policy: Policy, kind: str, path: Path, name: str) -> FileFact
     if info.format not in EVERYWHERE | CAPTURE_ONLY:
         raise ImageRefused(name, f"unsupported image type {info.format}")
     return FileFacts(info, name)
+
+
+def stored_name_for(policy: Policy, asset: Asset, number: int, image_format: str) -> str | None:
+    """The name the naming template gives version `number` of `asset` (None when the
+    template cannot name it; the version then goes by its original name)."""
+    ext = "jpg" if image_format == "jpeg" else image_format
+    try:
+        return naming.stored_name(
+            policy,
+            sku=asset.sku,
+            colorway=asset.colorway,
+            view=asset.view,
+            version=number,
+            ext=ext,
+        )
+    except ShotlineError:
+        return None
 
 
 def provenance(

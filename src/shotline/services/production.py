@@ -124,7 +124,10 @@ def upload_version(
         ai_workflow=upload.ai_workflow,
         cost=upload.cost,
         provenance=asset_store.provenance(facts, upload.kind, upload.ai_workflow, upload.device),
-        stored_name=upload.stored_name,
+        stored_name=upload.stored_name
+        or asset_store.stored_name_for(
+            policy, asset, asset.version_count + 1, facts.info.format
+        ),
         **facts.columns(),
     )
     uow.session.add(version)
@@ -280,9 +283,17 @@ def cancel(uow: UnitOfWork, actor: Actor, key: AssetKey, reason: str, now: dt.da
 
 
 def deliver(
-    uow: UnitOfWork, actor: Actor, key: AssetKey, channels: list[str], now: dt.datetime
+    uow: UnitOfWork,
+    actor: Actor,
+    key: AssetKey,
+    channels: list[str],
+    now: dt.datetime,
+    package_to: Path | None = None,
+    as_zip: bool = False,
 ) -> str:
-    """Record delivery of the approved version to channels. Experimental tracks never deliver."""
+    """Record delivery of the approved version to channels. Experimental tracks never deliver.
+    With `package_to`, a package per channel (renditions, metadata, manifests) is written
+    there first (services/delivery.py)."""
     policy = load_active_policy(uow, actor.workspace_id).policy
     require_role_strict(actor, policy.workflow.deliver_roles, "deliver assets")
     unknown = [c for c in channels if c not in policy.channels]
@@ -294,8 +305,18 @@ def deliver(
     asset = find_asset(uow, actor, key)
     if not policy.tracks[asset.track].can_deliver:
         raise IllegalTransition(f"the {asset.track} track can never deliver")
-    rights.rights_for_delivery(uow, asset, asset.current_version_id, now)
-    payload = {"channels": channels, "version_id": asset.current_version_id}
+    in_force = rights.rights_for_delivery(uow, asset, asset.current_version_id, now)
+    payload: dict[str, object] = {"channels": channels, "version_id": asset.current_version_id}
+    if package_to is not None:
+        from shotline.services import delivery
+
+        packages = delivery.write_packages(
+            uow, actor, policy, asset, channels, now, package_to, as_zip, in_force
+        )
+        payload["packages"] = [
+            {"channel": p.channel, "path": str(p.path), "files": [r.file for r in p.rows]}
+            for p in packages
+        ]
     move(uow, actor, asset, AssetState.DELIVERED, now, NewEvent(EventKind.DELIVERED, payload))
     version = uow.session.get(Version, asset.current_version_id)
     if version is not None:

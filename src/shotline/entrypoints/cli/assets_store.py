@@ -13,7 +13,7 @@ from rich.table import Table
 
 from shotline.domain.errors import ShotlineError
 from shotline.entrypoints.cli.context import ShotlineGroup, console, errors, now, state
-from shotline.services import asset_store, rights, storage_check
+from shotline.services import asset_store, folder_upload, rights, storage_check
 from shotline.services.assets import AssetKey
 
 rights_app = typer.Typer(cls=ShotlineGroup, help="Usage rights per asset or version.")
@@ -234,5 +234,29 @@ def _rights_table(views: list[rights.RightsView], moment: dt.datetime | None = N
     console.print(table)
 
 
-__all__ = ["errors", "expiring", "final", "fsck", "rights_app", "set_rights", "show_rights"]
-_ = Path
+def upload_folder(
+    ctx: typer.Context,
+    source: Path,
+    kind: str,
+    stage: str | None,
+    ai_workflow: str | None,
+    submit: bool,
+) -> None:
+    """`shotline upload DIR|ZIP --kind ...`: every file mapped to its asset by name; refused
+    files are listed with their reason and the command exits 1 when any was refused."""
+    cli = state(ctx)
+    actor = cli.actor()
+    options = folder_upload.FolderOptions(kind, stage, ai_workflow, submit)
+    report = folder_upload.upload_folder(cli.app().uow, actor, source, options, now())
+    for item in report.stored:
+        renamed = f" (renamed {item.file})" if item.renamed else ""
+        console.print(
+            f"stored {item.stored_name or item.file} as version {item.version} of "
+            f"{item.key}{renamed}",
+            highlight=False,
+        )
+    for refused in report.refused:
+        errors.print(f"not stored: {refused.file}: {refused.reason}", highlight=False)
+    console.print(f"{len(report.stored)} stored, {len(report.refused)} not stored")
+    if report.refused:
+        raise typer.Exit(1)

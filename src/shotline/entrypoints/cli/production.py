@@ -10,6 +10,7 @@ from rich.table import Table
 
 from shotline.domain.errors import ShotlineError
 from shotline.domain.review import Annotation, ItemAnswer
+from shotline.entrypoints.cli import assets_store
 from shotline.entrypoints.cli.context import CliState, act, console, now, state
 from shotline.services import history, production, qc, review
 from shotline.services.assets import AssetKey
@@ -26,17 +27,25 @@ def _key(sku: str, colorway: str, view: str) -> AssetKey:
 
 def upload(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="Image file"),
-    sku: str = SKU,
-    colorway: str = COLORWAY,
-    view: str = VIEW,
+    file: Path = typer.Argument(..., help="Image file, or a folder or .zip mapped by name"),
+    sku: str | None = typer.Argument(None, help="SKU (not for a folder)"),
+    colorway: str | None = typer.Argument(None, help="Colorway (not for a folder)"),
+    view: str | None = typer.Argument(None, help="View code (not for a folder)"),
     kind: str = typer.Option(..., "--kind", help="capture, retouch or ai"),
     stage: str | None = typer.Option(None, "--stage", help="raw, select, wip, final"),
     ai_workflow: str | None = typer.Option(None, "--ai-workflow", help="name@version (AI only)"),
     cost: float | None = typer.Option(None, "--cost", help="Actual cost of this work"),
     submit: bool = typer.Option(False, "--submit", help="Submit it for review at once"),
 ) -> None:
-    """Add a file to an asset as a new immutable version."""
+    """Add a file to an asset as a new immutable version; or every file of a folder or
+    zip, each mapped to its asset by name."""
+    if file.is_dir() or file.suffix.lower() == ".zip":
+        if sku or colorway or view:
+            raise ShotlineError("a folder upload maps files by name: give no SKU, colorway, view")
+        assets_store.upload_folder(ctx, file, kind, stage, ai_workflow, submit)
+        return
+    if not (sku and colorway and view):
+        raise ShotlineError("give SKU COLORWAY VIEW after the file (or a folder to map by name)")
     cli = state(ctx)
     actor = cli.actor()
     item = production.Upload(file, kind, stage, ai_workflow, cost)
@@ -187,9 +196,19 @@ def deliver(
     colorway: str = COLORWAY,
     view: str = VIEW,
     channel: list[str] = typer.Option(..., "--channel", help="Repeat per channel"),
+    package: Path | None = typer.Option(
+        None, "--package", help="Write a package per channel (renditions, manifests) here"
+    ),
+    as_zip: bool = typer.Option(False, "--zip", help="Packages as .zip files"),
 ) -> None:
-    """Record delivery of the approved version to channels."""
-    console.print(act(ctx, production.deliver, _key(sku, colorway, view), channel, now()))
+    """Record delivery of the approved version to channels (with --package, write the
+    channel renditions and manifests first)."""
+    after = act(
+        ctx, production.deliver, _key(sku, colorway, view), channel, now(), package, as_zip
+    )
+    console.print(after)
+    if package is not None:
+        console.print(f"packages written to {package}", highlight=False)
 
 
 def live(ctx: typer.Context, sku: str = SKU, colorway: str = COLORWAY, view: str = VIEW) -> None:
