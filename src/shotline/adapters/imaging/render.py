@@ -56,6 +56,8 @@ ANALYSIS_SIDE = 800
 # Analysis pixels added around the product's box, so detection error never clips an edge.
 _BOX_PAD = 2
 _LOSSY = frozenset({"jpeg", "webp"})
+# Formats libvips decodes top to bottom from the file, so a crop needs no full decode.
+_STREAMED = frozenset({"jpeg", "png", "tiff", "webp"})
 _SUFFIXES = {
     "jpeg": (".jpg", ".jpeg"),
     "png": (".png",),
@@ -147,11 +149,11 @@ def render(
     placed, product = _place(source, image, fmt, channel_name, channel, analysis, background)
     try:
         # The frame is small (a few megapixels); holding it lets the quality search
-        # re-encode without decoding the master again.
-        frame = placed.copy_memory()
+        # re-encode without decoding the master again. Metadata is set before: an operation
+        # on the memory image would sit in libvips' operation cache and keep it alive.
+        frame = _with_metadata(placed, channel, metadata).copy_memory()
     except pyvips.Error as exc:
         raise _corrupt(source, exc) from None
-    frame = _with_metadata(frame, channel, metadata)
     data, quality = _encode(frame, channel_name, channel)
     path = _write_atomic(out_dir, file_name, data)
     fill = None
@@ -210,77 +212,34 @@ def _place(
     sw, sh = analysis.width, analysis.height
     box = analysis.box
     if channel.fit == "cover":
+        # The window of the source the frame shows, centred on the product, inside the image.
         scale = max(width / sw, height / sh)
-        region = Box(0, 0, sw, sh)
+        win_w, win_h = min(sw, width / scale), min(sh, height / scale)
+        centre = box if box is not None else Box(0, 0, sw, sh)
+        cx = centre.left + centre.width / 2
+        cy = centre.top + centre.height / 2
+        left = min(max(0.0, cx - win_w / 2), sw - win_w)
+        top = min(max(0.0, cy - win_h / 2), sh - win_h)
+        region = Box(round(left), round(top), max(1, round(win_w)), max(1, round(win_h)))
+        region = _clip(region, sw, sh) or Box(0, 0, sw, sh)
+        target = (width, height)
     else:
         region = box if channel.fit == "fit_product" and box is not None else Box(0, 0, sw, sh)
         inner_w = width * (1 - 2 * channel.margin)
         inner_h = height * (1 - 2 * channel.margin)
         scale = min(inner_w / region.width, inner_h / region.height)
+        target = (
+            min(width, max(1, round(region.width * scale))),
+            min(height, max(1, round(region.height * scale))),
+        )
     _check_resolution(channel_name, channel, scale)
-    # libvips' thumbnail never enlarges beyond the source here: enlargement (a small product
-    # in a large frame) is done after cropping, on the crop only.
-    shrink = min(scale, 1.0)
-    target_w = max(1, round(sw * shrink))
-    target_h = max(1, round(sh * shrink))
-    scaled = _thumbnail(source, image, fmt, target_w, target_h, exact=True)
-    fx, fy = scaled.width / sw, scaled.height / sh
-    if channel.fit == "cover":
-        # Scale up the rest of the way, then crop the frame centred on the product.
-        scaled = _flatten(scaled, background)
-        if scale > shrink:
-            scaled = scaled.resize(scale / shrink, kernel="lanczos3")
-            fx, fy = scaled.width / sw, scaled.height / sh
-        centre = box if box is not None else Box(0, 0, sw, sh)
-        cx = (centre.left + centre.width / 2) * fx
-        cy = (centre.top + centre.height / 2) * fy
-        left = int(min(max(0, round(cx - width / 2)), max(0, scaled.width - width)))
-        top = int(min(max(0, round(cy - height / 2)), max(0, scaled.height - height)))
-        crop_w, crop_h = min(width, scaled.width), min(height, scaled.height)
-        framed = scaled.crop(left, top, crop_w, crop_h)
-        if (crop_w, crop_h) != (width, height):
-            # Rounding left the scaled image a pixel short: repeat the edge.
-            framed = framed.embed(0, 0, width, height, extend="copy")
-        product = None
-        if box is not None:
-            product = _clip(
-                Box(
-                    round(box.left * fx) - left,
-                    round(box.top * fy) - top,
-                    round(box.width * fx),
-                    round(box.height * fy),
-                ),
-                width,
-                height,
-            )
-        return framed, product
-    crop = Box(
-        max(0, math.floor(region.left * fx)),
-        max(0, math.floor(region.top * fy)),
-        0,
-        0,
-    )
-    crop_right = min(scaled.width, math.ceil((region.left + region.width) * fx))
-    crop_bottom = min(scaled.height, math.ceil((region.top + region.height) * fy))
-    crop = Box(crop.left, crop.top, max(1, crop_right - crop.left), max(1, crop_bottom - crop.top))
-    piece = scaled.crop(crop.left, crop.top, crop.width, crop.height)
-    inner_w = width * (1 - 2 * channel.margin)
-    inner_h = height * (1 - 2 * channel.margin)
-    # The last step of scaling: exact fit into the inner frame (an enlargement when the
-    # product is small in the source, a rounding fix otherwise).
-    fit = min(inner_w / piece.width, inner_h / piece.height)
-    # Flattened before the resize: resampling straight alpha would fringe the edges.
-    piece = _flatten(piece, background)
-    if abs(fit - 1) > 1e-6:
-        piece = piece.resize(fit, kernel="lanczos3")
-    if piece.width > width or piece.height > height:
-        piece = piece.crop(0, 0, min(width, piece.width), min(height, piece.height))
-    x = (width - piece.width) // 2
-    y = (height - piece.height) // 2
-    framed = piece.embed(x, y, width, height, extend="background", background=list(background))
+    piece = _region(source, image, fmt, analysis, region, target, background)
+    x, y = (width - piece.width) // 2, (height - piece.height) // 2
+    framed = piece
+    if (piece.width, piece.height) != (width, height):
+        framed = piece.embed(x, y, width, height, extend="background", background=list(background))
     product = None
     if box is not None:
-        # The product's box inside the placed region (the whole region for fit_product).
         kx, ky = piece.width / region.width, piece.height / region.height
         product = _clip(
             Box(
@@ -293,6 +252,63 @@ def _place(
             height,
         )
     return framed, product
+
+
+def _region(
+    source: Path,
+    image: pyvips.Image,
+    fmt: str,
+    analysis: SourceAnalysis,
+    region: Box,
+    target: tuple[int, int],
+    background: tuple[int, int, int],
+) -> pyvips.Image:
+    """`region` of the upright source (in source pixels) resized to exactly `target`, in
+    8-bit sRGB flattened onto `background`.
+
+    The usual case (JPEG, PNG, TIFF, WebP stored upright) crops before resizing, after a JPEG
+    shrink-on-load to the largest 1/2, 1/4 or 1/8 that still has the pixels needed: the
+    least decoding and the flattest memory. Rotated files and RAW/HEIC go through libvips'
+    thumbnail, which applies the orientation, and are cropped after it.
+    """
+    tw, th = target
+    scale = max(tw / region.width, th / region.height)
+    try:
+        if fmt in _STREAMED and _orientation(image) == 1:
+            # Only the JPEG loader takes `shrink` (the DCT decodes at 1/2, 1/4 or 1/8).
+            options: dict[str, int] = {}
+            if fmt == "jpeg":
+                shrink = next((k for k in (8, 4, 2) if k * scale <= 1), 1)
+                options = {"shrink": shrink} if shrink > 1 else {}
+            loaded = pyvips.Image.new_from_file(
+                str(source), access="sequential", fail_on="truncated", **options
+            )
+            fx, fy = loaded.width / analysis.width, loaded.height / analysis.height
+        else:
+            # Never enlarge the whole image here: enlargement is done on the crop only.
+            t = min(scale, 1.0)
+            loaded = _thumbnail(
+                source,
+                image,
+                fmt,
+                max(1, round(analysis.width * t)),
+                max(1, round(analysis.height * t)),
+                exact=True,
+            )
+            fx, fy = loaded.width / analysis.width, loaded.height / analysis.height
+        left = min(loaded.width - 1, math.floor(region.left * fx))
+        top = min(loaded.height - 1, math.floor(region.top * fy))
+        right = min(loaded.width, max(left + 1, math.ceil((region.left + region.width) * fx)))
+        bottom = min(loaded.height, max(top + 1, math.ceil((region.top + region.height) * fy)))
+        piece = loaded.crop(left, top, right - left, bottom - top)
+        if piece.hasalpha():
+            # Flattened before the resize: resampling straight alpha would fringe the edges.
+            piece = piece.flatten(background=list(background))
+        if (piece.width, piece.height) != (tw, th):
+            piece = piece.resize(tw / piece.width, vscale=th / piece.height, kernel="lanczos3")
+        return _flatten(piece, background)
+    except pyvips.Error as exc:
+        raise _corrupt(source, exc) from None
 
 
 def _thumbnail(
@@ -316,9 +332,13 @@ def _flatten(image: pyvips.Image, background: tuple[int, int, int]) -> pyvips.Im
     return to_srgb(image, background)
 
 
+def _orientation(image: pyvips.Image) -> int:
+    value = image.get("orientation") if image.get_typeof("orientation") else 1
+    return int(value)
+
+
 def _upright_size(image: pyvips.Image) -> tuple[int, int]:
-    orientation = image.get("orientation") if image.get_typeof("orientation") else 1
-    if orientation in (5, 6, 7, 8):
+    if _orientation(image) in (5, 6, 7, 8):
         return image.height, image.width
     return image.width, image.height
 
