@@ -162,3 +162,22 @@ def test_single_uploads_go_before_bulk_batches(redis_huey: PriorityRedisHuey) ->
     jobs.enqueue_qc([4])
     first = redis_huey.dequeue()
     assert first is not None and first.args == ([4],)
+
+
+def test_the_periodic_sweep_requeues_runs_whose_job_was_lost(crew: Crew) -> None:
+    jobs = _use(crew, HueyJobs.from_settings(crew.app.settings))
+    crew.import_rows([row()])
+    version = crew.upload("retoucher", FRONT, "retouch")  # queued at NOW, hours ago
+    assert jobs.sweep() == []  # its job still waits in the queue: not lost
+    jobs.huey.flush()
+    assert jobs.sweep() == [version.version_id]
+    assert jobs.pending() == 1
+    assert jobs.run_until_idle() == 1 and _states(crew.app) == {version.version_id: "done"}
+
+
+def test_with_redis_configured_serve_starts_no_embedded_worker(crew: Crew) -> None:
+    settings = crew.app.settings
+    crew.app.settings = Settings(
+        settings.home, settings.database_url, "default", "admin", REDIS_URL
+    )
+    assert start_embedded_worker(crew.app)() is None  # a no-op: `shotline worker` runs jobs
