@@ -24,9 +24,10 @@ from shotline.adapters.db.models import (
     Version,
 )
 from shotline.domain.access import Actor
-from shotline.domain.errors import NotFound
+from shotline.domain.errors import NotFound, ShotlineError
 from shotline.domain.lifecycle import UPLOADABLE_STATES, AssetState
 from shotline.domain.policy import Policy
+from shotline.domain.qc import parse_lab
 from shotline.domain.review import FINAL_QC
 from shotline.services.assets import AssetKey, check_visible
 from shotline.services.history import HistoryEntry, asset_history
@@ -488,8 +489,39 @@ def _deliver_channels(
 
 
 def _swatch(fields: dict[str, Any]) -> str | None:
+    """The reference colour of the request as #RRGGBB (given as hex or as CIELAB L,a,b)."""
     for name in _SWATCH_FIELDS:
-        match = _HEX.match(str(fields.get(name) or "").strip())
+        text = str(fields.get(name) or "").strip()
+        match = _HEX.match(text)
         if match:
             return f"#{match.group(1).upper()}"
+        if text.count(",") == 2:
+            try:
+                lab = parse_lab(text)
+            except ShotlineError:
+                continue
+            return lab_to_hex(*lab)
     return None
+
+
+def lab_to_hex(lightness: float, a: float, b: float) -> str:
+    """A CIELAB (D65) colour as the nearest 8-bit sRGB #RRGGBB, for showing a swatch."""
+    fy = (lightness + 16) / 116
+    fx, fz = fy + a / 500, fy - b / 200
+
+    def inverse(t: float) -> float:
+        return t**3 if t > 6 / 29 else 3 * (6 / 29) ** 2 * (t - 4 / 29)
+
+    x, y, z = 0.95047 * inverse(fx), inverse(fy), 1.08883 * inverse(fz)
+    linear = (
+        3.2404542 * x - 1.5371385 * y - 0.4985314 * z,
+        -0.9692660 * x + 1.8760108 * y + 0.0415560 * z,
+        0.0556434 * x - 0.2040259 * y + 1.0572252 * z,
+    )
+
+    def encode(c: float) -> int:
+        c = min(max(c, 0.0), 1.0)
+        v = 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+        return round(v * 255)
+
+    return "#" + "".join(f"{encode(c):02X}" for c in linear)

@@ -253,3 +253,20 @@ def test_delivery_after_every_gate(browser, crew: Crew, tee: int, tmp_path: Path
     assert done.status_code == 303
     with crew.app.uow() as uow:
         assert uow.session.scalars(select(Asset.state).where(Asset.id == tee)).one() == "delivered"
+
+
+def test_the_reference_swatch_is_offered_for_comparison(browser, crew: Crew) -> None:
+    crew.import_rows([row(reference_color="18.2,1.5,-20.3")])
+    asset = crew.asset_id(FRONT)
+    upload_form(browser, "retoucher", asset, png_bytes())
+    page = browser("qc").get(f"/assets/{asset}")
+    # The request's CIELAB reference, shown as the sRGB colour it is.
+    assert "reference swatch #162D4A" in page.text and 'id="compare-title"' in page.text
+
+
+def test_lab_references_become_srgb_swatches() -> None:
+    from shotline.services.asset_page import lab_to_hex
+
+    assert lab_to_hex(100, 0, 0) == "#FFFFFF"
+    assert lab_to_hex(0, 0, 0) == "#000000"
+    assert lab_to_hex(53.24, 80.09, 67.20) == "#FF0000"
