@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from conftest import NOW
 from crew import Crew
-from shotline.adapters.db.models import Asset, GateDecision, Version
+from shotline.adapters.db.models import Asset, CheckResult, GateDecision, Version
 from shotline.services import assignment, production
 from shotline.services.assets import AssetKey
 from support import row
@@ -270,3 +270,41 @@ def test_lab_references_become_srgb_swatches() -> None:
     assert lab_to_hex(100, 0, 0) == "#FFFFFF"
     assert lab_to_hex(0, 0, 0) == "#000000"
     assert lab_to_hex(53.24, 80.09, 67.20) == "#FF0000"
+
+
+def test_automated_checks_show_with_their_overlays(
+    browser, crew: Crew, tee: int, tmp_path: Path
+) -> None:
+    upload_form(browser, "retoucher", tee, png_bytes())
+    overlay = tmp_path / "mask.png"
+    overlay.write_bytes(png_bytes(shade=10))
+    with crew.app.uow() as uow:
+        version_id = uow.session.scalars(select(Version.id).where(Version.asset_id == tee)).one()
+        stored = uow.blobs.put_file(overlay)
+        for check, passed, sha in (("background", False, stored.sha256), ("focus", True, None)):
+            uow.session.add(
+                CheckResult(
+                    workspace_id=crew["admin"].workspace_id,
+                    version_id=version_id,
+                    check=check,
+                    passed=passed,
+                    value=0.42,
+                    threshold=0.2,
+                    unit="share",
+                    explanation=f"{check} measured",
+                    measured_at=NOW,
+                    overlay_sha256=sha,
+                )
+            )
+        uow.commit()
+    qc = browser("qc")
+    page = qc.get(f"/assets/{tee}")
+    assert "background measured" in page.text and 'class="check-fail">fail' in page.text
+    overlay_url = f"/assets/{tee}/versions/1/checks/background/overlay"
+    assert f'data-src="{overlay_url}"' in page.text
+    # A failed check asks for an override reason to pass.
+    assert "Automated checks failed: background" in page.text
+    served = qc.get(overlay_url)
+    assert served.status_code == 200 and served.content == overlay.read_bytes()
+    assert qc.get(f"/assets/{tee}/versions/1/checks/focus/overlay").status_code == 404
+    assert browser("vendor2").get(overlay_url).status_code == 404

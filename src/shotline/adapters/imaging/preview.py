@@ -43,9 +43,11 @@ def make_preview(source: Path, original_name: str, sha256: str, size: int, cache
     target = preview_path(cache, sha256, size)
     if target.is_file():
         return target
-    image = _open(source, original_name)
-    if size and max(image.width, image.height) > size:
-        image = image.thumbnail_image(size, height=size, size="down")
+    try:
+        image = _open(source, original_name, size)
+    except ImageRefused as exc:
+        # The blob's own name is its checksum; people know the file by what they uploaded.
+        raise ImageRefused(original_name, exc.reason) from None
     try:
         data: bytes = to_srgb(image).jpegsave_buffer(
             Q=_QUALITY[size], strip=True, optimize_coding=True
@@ -64,7 +66,10 @@ def make_preview(source: Path, original_name: str, sha256: str, size: int, cache
     return target
 
 
-def _open(source: Path, original_name: str) -> pyvips.Image:
+def _open(source: Path, original_name: str, size: int) -> pyvips.Image:
+    """The image at `size` (0: full size). Sizes and bombs are checked on the header first
+    (open_image); JPEG and WebP are then shrunk while they load, far cheaper than decoding a
+    50-megapixel master to show 1600 pixels."""
     suffix = Path(original_name).suffix.lower()
     if suffix in RAW_SUFFIXES or suffix in HEIC_SUFFIXES:
         # The RAW and HEIC decoders go by the suffix, which content-addressed blobs lack.
@@ -73,6 +78,18 @@ def _open(source: Path, original_name: str) -> pyvips.Image:
             link.symlink_to(source)
             image, _ = open_image(link)
             # Decoded into memory already (rawpy / pillow-heif): safe after the link goes.
-            return image.copy_memory()
+            image = image.copy_memory()
+            return _shrunk(image, size)
     image, _ = open_image(source)
+    if size and max(image.width, image.height) > size:
+        try:
+            return pyvips.Image.thumbnail(str(source), size, height=size, size="down")
+        except pyvips.Error as exc:
+            raise ImageRefused(original_name, f"cannot make a preview ({exc})") from None
+    return image
+
+
+def _shrunk(image: pyvips.Image, size: int) -> pyvips.Image:
+    if size and max(image.width, image.height) > size:
+        return image.thumbnail_image(size, height=size, size="down")
     return image
