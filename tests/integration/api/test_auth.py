@@ -33,7 +33,8 @@ def test_healthz_answers_without_a_token(client: TestClient) -> None:
 
 def test_every_api_route_refuses_a_request_without_a_token(client: TestClient, crew: Crew) -> None:
     operations = _v1_operations(client)
-    assert len(operations) == 14  # the nine of the first cut and five of the AI registry
+    # The nine of the first cut, five of the AI registry, three of the asset store.
+    assert len(operations) == 17
     for method, url in operations:
         response = client.request(method, url)
         assert response.status_code == 401, (method, url, response.text)

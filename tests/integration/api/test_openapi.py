@@ -23,6 +23,9 @@ ROUTES = {
     ("get", "/api/v1/ai/workflows/{ref}"),
     ("post", "/api/v1/ai/workflows/{ref}/approve"),
     ("post", "/api/v1/ai/workflows/{ref}/retire"),
+    ("post", "/api/v1/uploads"),
+    ("get", "/api/v1/assets/{sku}/{colorway}/{view}/final"),
+    ("get", "/api/v1/rights/expiring"),
 }
 
 

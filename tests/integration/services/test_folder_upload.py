@@ -18,6 +18,7 @@ from shotline.services.policies import default_policy_text
 from support import row
 
 OPTIONS = folder_upload.FolderOptions("capture")
+ACCEPTED = "JPEG, PNG, TIFF, WebP, HEIC, RAW"
 
 
 def _upload(crew: Crew, source: Path) -> folder_upload.FolderReport:
@@ -47,14 +48,14 @@ def test_files_are_mapped_to_assets_by_name(crew: Crew, tmp_path: Path) -> None:
         ("TEE-001_White_back_v3.png", "TEE-001 / White / back", 1),
     ]
     assert [(r.file, r.reason) for r in report.refused] == [
-        ("TEE-001_Black_back_v1.jpg", "not an image Shotline accepts (JPEG, PNG, TIFF, WebP, HEIC, RAW)"),
+        ("TEE-001_Black_back_v1.jpg", f"not an image Shotline accepts ({ACCEPTED})"),
         ("TEE-999_Black_front_v1.jpg", "matches no open asset in this workspace"),
         (
             "random name.jpg",
             "does not follow the naming template {sku}_{colorway}_{view}_v{version}.{ext} "
             "(the policy refuses non-conforming names)",
         ),
-    ]  # fmt: skip
+    ]
     # The stored name carries the version Shotline gave, not the one in the file name.
     assert _versions(crew) == [
         ("TEE-001_Black_front_v1.jpg", "TEE-001_Black_front_v1.jpg"),

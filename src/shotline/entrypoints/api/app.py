@@ -19,6 +19,7 @@ from shotline.entrypoints.api import errors
 from shotline.entrypoints.api.deps import ApiState, Clock, current_actor
 from shotline.entrypoints.api.routers import (
     ai,
+    asset_store,
     assets,
     dashboard,
     health,
@@ -55,7 +56,7 @@ def _api_router() -> APIRouter:
         dependencies=[Depends(current_actor)],
         responses=errors.ERROR_RESPONSES,
     )
-    for area in (dashboard, report, assets, queues, intake, review, ai):
+    for area in (dashboard, report, assets, queues, intake, review, ai, asset_store):
         v1.include_router(area.router)
     return v1
 
