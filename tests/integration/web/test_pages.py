@@ -26,23 +26,32 @@ def test_the_dashboard_answers_the_questions_and_draws_the_charts(browser, crew)
     assert page.status_code == 200, page.text
     found = re.search(r'id="q-in-production">(\d+)<', page.text)
     assert found and int(found.group(1)) > 0
-    for title in ("First-pass approval by week", "SLA hit rate by track", "Rework reasons",
-                  "Shoot to live", "AI rejection by workflow version", "Vendor"):  # fmt: skip
-        assert title in page.text, title
-    assert 'id="vendor-scorecards"' in page.text and 'id="slice-table"' in page.text
-    sliced = ops.get("/dashboard?days=7&by=track")
-    assert sliced.status_code == 200
-    dated = ops.get("/dashboard?start=2026-11-01&end=2026-11-20")
+    # The period's metrics follow the page (htmx), or come inline without JavaScript.
+    assert 'hx-get="/dashboard/period?days=30&amp;start=&amp;end=&amp;by=category"' in page.text
+    for url in ("/dashboard/period?days=30", "/dashboard?full=1"):
+        period = ops.get(url)
+        assert period.status_code == 200, period.text
+        for title in ("First-pass approval by week", "SLA hit rate by track", "Rework reasons",
+                      "Shoot to live", "AI rejection by workflow version", "Vendor"):  # fmt: skip
+            assert title in period.text, (url, title)
+        assert 'id="vendor-scorecards"' in period.text and 'id="slice-table"' in period.text
+        assert "<svg" in period.text
+    sliced = ops.get("/dashboard/period?days=7&by=track")
+    assert sliced.status_code == 200 and "By track" in sliced.text
+    monthly = ops.get("/dashboard/period?days=90&by=month")
+    assert monthly.status_code == 200 and "2026-11" in monthly.text
+    dated = ops.get("/dashboard/period?start=2026-11-01&end=2026-11-20")
     assert "2026-11-01" in dated.text
     bad = ops.get("/dashboard?by=colour")
     assert bad.status_code == 400 and "unknown slice" in bad.text
+    assert ops.get("/dashboard/period?by=colour").status_code == 400
     wrong = ops.get("/dashboard?start=2026-13-01")
     assert wrong.status_code == 400 and "YYYY-MM-DD" in wrong.text
 
 
 def test_workspace_wide_pages_are_closed_to_vendor_users(browser) -> None:
     vendor = browser("vendor")
-    for url in ("/dashboard", "/exceptions", "/policy", "/ai", "/intake"):
+    for url in ("/dashboard", "/dashboard/period", "/exceptions", "/policy", "/ai", "/intake"):
         page = vendor.get(url)
         assert page.status_code == 403, url
         assert "Traceback" not in page.text
@@ -118,3 +127,27 @@ def test_ai_workflows_list_and_show(browser, crew) -> None:
 def test_an_unknown_page_is_a_page(browser) -> None:
     page = browser("qc").get("/no/such/page")
     assert page.status_code == 404 and "no such page" in page.text
+
+
+def test_rights_expiring_lists_what_lapses_and_fences_vendors(browser, crew) -> None:
+    import datetime as dt
+
+    from conftest import NOW
+    from shotline.services import assignment, rights
+    from shotline.services.assets import AssetKey
+
+    _first_asset(crew)
+    with crew.app.uow() as uow:
+        asset = uow.session.scalars(select(Asset).order_by(Asset.id)).first()
+        assert asset is not None
+        key = AssetKey(asset.sku, asset.colorway, asset.view)
+    terms = rights.RightsInput("editorial", expires_at=NOW + dt.timedelta(days=10))
+    with crew.app.uow() as uow:
+        rights.set_rights(uow, crew["dam"], key, terms, NOW)
+    with crew.app.uow() as uow:
+        assignment.assign(uow, crew["producer"], [key], NOW, team="Pixel Lab")
+    shown = browser("dam").get("/rights").text
+    assert "editorial" in shown and key.sku in shown and "lapsing" in shown
+    assert "editorial" not in browser("dam").get("/rights?days=7").text
+    assert "editorial" in browser("vendor").get("/rights").text
+    assert "editorial" not in browser("vendor2").get("/rights").text

@@ -32,12 +32,13 @@ from shotline.entrypoints.web.routes import (
     policy,
     queues,
     review,
+    rights,
     work,
 )
 from shotline.entrypoints.web.session import CsrfRefused, LoginRequired, WebForbidden, login_url
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTERS = (login, work, queues, intake, dashboard, exceptions, policy, ai, asset, review)
+ROUTERS = (login, work, queues, intake, dashboard, exceptions, policy, ai, rights, asset, review)
 _NOT_PAGES = ("/api/", "/openapi.json", "/healthz", "/static/")
 
 

@@ -62,6 +62,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Exceptions", "/exceptions", staff=True),
     NavItem("Policy", "/policy", staff=True),
     NavItem("AI workflows", "/ai", staff=True),
+    NavItem("Rights", "/rights"),
 )
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
 from shotline.adapters.reports import charts
+from shotline.domain import metrics
 from shotline.domain.errors import ShotlineError
 from shotline.domain.metrics import DIMENSIONS
 from shotline.entrypoints.api.deps import NowDep, UowDep
 from shotline.entrypoints.web.render import page
 from shotline.entrypoints.web.session import WebUser, requires
 from shotline.services import dashboard as dashboard_service
-from shotline.services.metrics import build_report
+from shotline.services.metrics import build_report, gather
+from shotline.services.unit_of_work import UnitOfWork
 
 router = APIRouter(include_in_schema=False)
 StaffUser = Annotated[WebUser, Depends(requires(staff=True))]
@@ -93,6 +96,38 @@ def _charts(
     return {title: Markup(chart) for title, chart in svg.items()}
 
 
+def _filters(days: str, start: str | None, end: str | None, by: str) -> dict[str, str]:
+    if by not in DIMENSIONS:
+        raise ShotlineError(f"unknown slice {by!r}; expected one of {', '.join(DIMENSIONS)}")
+    return {"days": days, "start": start or "", "end": end or "", "by": by}
+
+
+def _period_context(
+    user: WebUser, uow: UnitOfWork, now: dt.datetime, chosen: dict[str, str]
+) -> dict[str, Any]:
+    """The period's metrics, charts, vendor scorecards and slice table. The whole period and
+    its weeks come from the metric projections; the other slices need each asset's facts,
+    gathered once and sliced three ways (track, vendor, the chosen slice)."""
+    since, until = _period(chosen["days"], chosen["start"] or None, chosen["end"] or None, now)
+    weekly = build_report(uow, user.actor, since, until, now, "week")
+    facts = gather(uow, user.actor, since, until)
+    sliced_by: dict[str, dict[str, Any]] = {}
+    for dim in dict.fromkeys(("track", "vendor", chosen["by"])):
+        if dim in ("week", "month"):
+            sliced_by[dim] = build_report(uow, user.actor, since, until, now, dim)["by"][dim]
+        else:
+            sliced_by[dim] = metrics.report(facts, since, until, now, dim)["by"][dim]
+    return {
+        "doc": weekly,
+        "charts": _charts(weekly, weekly["by"]["week"], sliced_by["track"], sliced_by["vendor"]),
+        "vendors": sliced_by["vendor"],
+        "sliced": sliced_by[chosen["by"]],
+        "scorecard": SCORECARD,
+        "since": since,
+        "until": until,
+    }
+
+
 @router.get("/dashboard")
 def dashboard_page(
     request: Request,
@@ -103,35 +138,38 @@ def dashboard_page(
     start: str | None = None,
     end: str | None = None,
     by: str = "category",
+    full: bool = False,
 ) -> Response:
-    """Where the work stands now, and how the chosen period went, sliced by `by`."""
-    if by not in DIMENSIONS:
-        raise ShotlineError(f"unknown slice {by!r}; expected one of {', '.join(DIMENSIONS)}")
-    since, until = _period(days, start, end, now)
+    """Where the work stands now; the chosen period's metrics follow (loaded by htmx right
+    after the page, or inline with `full=1`, the link shown without JavaScript)."""
+    chosen = _filters(days, start, end, by)
+    _period(days, start, end, now)  # a bad period is reported on the page itself
     questions = dashboard_service.dashboard(uow, user.actor, now)
-    docs = {
-        dim: build_report(uow, user.actor, since, until, now, dim)
-        for dim in dict.fromkeys(("week", "track", "vendor", by))
-    }
-    overall = docs["week"]
-    sliced = docs[by]["by"].get(by, {})
+    period = _period_context(user, uow, now, chosen) if full else None
     return page(
         request,
         "dashboard.html",
         q=questions,
-        doc=overall,
-        charts=_charts(
-            overall,
-            docs["week"]["by"].get("week", {}),
-            docs["track"]["by"].get("track", {}),
-            docs["vendor"]["by"].get("vendor", {}),
-        ),
-        vendors=docs["vendor"]["by"].get("vendor", {}),
-        sliced=sliced,
-        scorecard=SCORECARD,
+        period=period,
         dimensions=DIMENSIONS,
         periods=PERIODS,
-        chosen={"days": days, "start": start or "", "end": end or "", "by": by},
-        since=since,
-        until=until,
+        chosen=chosen,
+        query=urlencode(chosen),
     )
+
+
+@router.get("/dashboard/period")
+def dashboard_period(
+    request: Request,
+    user: StaffUser,
+    uow: UowDep,
+    now: NowDep,
+    days: str = "30",
+    start: str | None = None,
+    end: str | None = None,
+    by: str = "category",
+) -> Response:
+    """The period section of the dashboard on its own (what htmx swaps in)."""
+    chosen = _filters(days, start, end, by)
+    context = _period_context(user, uow, now, chosen)
+    return page(request, "_dashboard_period.html", chosen=chosen, **context)
