@@ -407,6 +407,49 @@ def test_max_bytes_below_min_quality_is_refused_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+# other formats
+
+
+@pytest.mark.parametrize(
+    ("fmt", "file_name", "loader", "quality"),
+    [
+        ("png", "a.png", "pngload", None),
+        ("webp", "a.webp", "webpload", 88),
+        ("tiff", "a.tif", "tiffload", None),
+    ],
+)
+def test_other_formats(
+    studio: Path,
+    policy: Policy,
+    tmp_path: Path,
+    fmt: str,
+    file_name: str,
+    loader: str,
+    quality: int | None,
+) -> None:
+    channel = policy.channels["marketplace_generic"].model_copy(update={"format": fmt})
+    result = render(studio, "custom", channel, tmp_path, file_name, META)
+    image, pixels = _load(result.path)
+    assert image.get("vips-loader") == loader
+    assert (image.width, image.height, image.bands) == (1600, 1600, 3)
+    assert result.quality == quality
+    assert (pixels[:MCU] == 255).all()
+    assert icc_description(image) is not None
+    xmp, _, _ = _metadata(result.path)
+    assert xmp["Xmp.shotline.Sku"] == "AB-100"
+
+
+def test_a_lossless_file_over_max_bytes_is_refused(
+    studio: Path, policy: Policy, tmp_path: Path
+) -> None:
+    channel = policy.channels["marketplace_generic"].model_copy(
+        update={"format": "png", "max_bytes": 5000}
+    )
+    with pytest.raises(RenditionError, match="a lossless format has no quality to lower"):
+        render(studio, "custom", channel, tmp_path, "a.png")
+    assert list(tmp_path.iterdir()) == []
+
+
 # refusals
 
 
