@@ -16,6 +16,7 @@ from sqlalchemy import select
 from shotline.adapters.db.models import (
     Asset,
     CheckResult,
+    Event,
     GateDecision,
     Request,
     RequestLine,
@@ -25,12 +26,13 @@ from shotline.adapters.db.models import (
 )
 from shotline.domain.access import Actor
 from shotline.domain.errors import NotFound, ShotlineError
+from shotline.domain.events import EventKind
 from shotline.domain.lifecycle import UPLOADABLE_STATES, AssetState
 from shotline.domain.policy import Policy
 from shotline.domain.qc import parse_lab
 from shotline.domain.review import FINAL_QC
 from shotline.services.assets import AssetKey, check_visible
-from shotline.services.history import HistoryEntry, asset_history
+from shotline.services.history import HistoryEntry
 from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
 
@@ -202,11 +204,7 @@ def asset_detail(
     versions = _versions(uow, asset)
     current = next((v for v in versions if v.is_current), versions[0] if versions else None)
     slots = _shot_list(uow, asset, fields)
-    history = (
-        tuple(asset_history(uow, actor, asset.sku, asset.colorway, asset.view))
-        if with_history
-        else ()
-    )
+    history = asset_trail(uow, asset, request) if with_history else ()
     return AssetDetail(
         id=asset.id,
         key=key_of(asset),
@@ -236,6 +234,55 @@ def asset_detail(
         deliver_channels=_deliver_channels(policy, actor, asset, fields),
         swatch=_swatch(fields),
         history=history,
+    )
+
+
+_LINE_EVENTS = (EventKind.LINE_ACCEPTED.value, EventKind.LINE_REJECTED.value)
+_EXCEPTION_EVENTS = (
+    EventKind.EXCEPTION_REQUESTED.value,
+    EventKind.EXCEPTION_GRANTED.value,
+    EventKind.EXCEPTION_REFUSED.value,
+)
+
+
+def asset_trail(uow: UnitOfWork, asset: Asset, request: Request | None) -> tuple[HistoryEntry, ...]:
+    """Every event about one asset, oldest first: its intake line, uploads, decisions,
+    exceptions naming it, delivery. The same events as `history.asset_history`, read with
+    three index lookups instead of one OR over the workspace's whole log, so the asset page
+    stays fast with millions of events: the asset's own events by asset id; its intake line's
+    event at the moment its request arrived; exceptions (rare) by kind."""
+    own = select(Event).where(Event.asset_id == asset.id)
+    found = list(uow.session.scalars(own))
+    if request is not None:
+        line = select(Event).where(
+            Event.workspace_id == asset.workspace_id,
+            Event.kind.in_(_LINE_EVENTS),
+            Event.at == request.created_at,
+        )
+        found += [
+            e
+            for e in uow.session.scalars(line)
+            if e.payload.get("line_id") == asset.request_line_id
+        ]
+    exceptions = select(Event).where(
+        Event.workspace_id == asset.workspace_id,
+        Event.kind.in_(_EXCEPTION_EVENTS),
+        Event.at >= asset.created_at,
+    )
+    found += [
+        e
+        for e in uow.session.scalars(exceptions)
+        if e.asset_id is None and asset.id in e.payload.get("assets", [])
+    ]
+    found.sort(key=lambda e: (e.at, e.id))
+    people = select(User.id, User.username).where(
+        User.id.in_({e.actor_id for e in found if e.actor_id})
+    )
+    names: dict[int, str] = {user_id: name for user_id, name in uow.session.execute(people)}
+    label = f"{asset.colorway} / {asset.view}"
+    return tuple(
+        HistoryEntry(e.at, e.kind, names.get(e.actor_id) if e.actor_id else None, label, e.payload)
+        for e in found
     )
 
 

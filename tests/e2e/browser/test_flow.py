@@ -296,11 +296,21 @@ def test_the_rework_passes_every_gate(
 def test_delivery(login: Login, server: Server, story: dict[str, Any]) -> None:
     page = login("dana")
     page.goto(f"/assets/{story['front']}")
+    # Before delivering: the rework against the failed version, by swipe.
+    page.select_option("#compare-a", "v1")
+    page.select_option("#compare-b", "v2")
+    page.check("input[name=compare-mode][value=swipe]")
+    page.fill("#swipe", "30")
+    over = page.locator(".compare-swipe img.swipe-over")
+    expect(over).to_have_attribute("src", re.compile(r"/versions/2/preview"))
+    expect(over).to_have_css("clip-path", "inset(0px 0px 0px 30%)")
+    page.locator("[data-compare-root]").scroll_into_view_if_needed()
+    screenshot(page, "13-asset-compare-swipe")
     expect(page.locator("#deliver-button")).to_be_visible()
     page.click("#deliver-button")
     expect(page.locator(".flash")).to_contain_text("delivered to pdp, amazon_main")
     expect(page.locator("#asset-state")).to_have_text("delivered")
-    screenshot(page, "13-asset-delivered")
+    screenshot(page, "14-asset-delivered")
 
 
 def test_the_dashboard_moves_accordingly(login: Login, story: dict[str, Any]) -> None:
@@ -310,9 +320,9 @@ def test_the_dashboard_moves_accordingly(login: Login, story: dict[str, Any]) ->
     assert after["in_production"] == before["in_production"] - 1
     assert after["approved"] == before["approved"] + 1
     assert after["delivered"] == before["delivered"] + 1
-    screenshot(page, "14-dashboard-after")
+    screenshot(page, "15-dashboard-after")
     page.goto("/queues")
-    screenshot(page, "15-queues")
+    screenshot(page, "16-queues")
 
 
 def test_a_vendor_cannot_open_another_vendors_asset(
@@ -327,7 +337,7 @@ def test_a_vendor_cannot_open_another_vendors_asset(
     expect(vince.locator("h1")).to_contain_text("WEB-100")
     vince.goto("/work")
     expect(vince.locator("main")).to_contain_text("WEB-100")
-    screenshot(vince, "16-vendor-own-work")
+    screenshot(vince, "17-vendor-own-work")
     wendy = login("wendy")
     for url in (f"/assets/{story['back']}", f"/assets/{story['front']}"):
         answer = wendy.goto(url)
@@ -340,4 +350,4 @@ def test_a_vendor_cannot_open_another_vendors_asset(
         answer = wendy.request.get(url)
         assert answer.status == 404, url
     wendy.goto(f"/assets/{story['back']}")
-    screenshot(wendy, "17-vendor-refused")
+    screenshot(wendy, "18-vendor-refused")

@@ -16,7 +16,9 @@ from conftest import NOW
 from crew import Crew
 from shotline.adapters.db.models import Asset, CheckResult, GateDecision, Version
 from shotline.services import assignment, production
+from shotline.services.asset_page import asset_detail
 from shotline.services.assets import AssetKey
+from shotline.services.history import asset_history
 from support import row
 
 FRONT = AssetKey("TEE-001", "Black", "front")
@@ -253,6 +255,13 @@ def test_delivery_after_every_gate(browser, crew: Crew, tee: int, tmp_path: Path
     assert done.status_code == 303
     with crew.app.uow() as uow:
         assert uow.session.scalars(select(Asset.state).where(Asset.id == tee)).one() == "delivered"
+        # The page's indexed trail holds exactly the events of the full history service.
+        trail = asset_detail(uow, crew["admin"], tee).history
+        full = asset_history(uow, crew["admin"], *FRONT.__dict__.values())
+    assert [(e.at, e.kind, e.actor, e.payload) for e in trail] == [
+        (e.at, e.kind, e.actor, e.payload) for e in full
+    ]
+    assert [e.kind for e in trail][:2] == ["line_accepted", "version_uploaded"]
 
 
 def test_the_reference_swatch_is_offered_for_comparison(browser, crew: Crew) -> None:
