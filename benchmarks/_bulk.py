@@ -22,7 +22,10 @@ generated when it arrives, its rows are queued by day, and a day is written once
 arriving later can add to it (ids of events and decisions are given then, so they grow with
 time). Secondary indexes are dropped for the load and created again afterwards (the same
 definitions, read back from the database), and foreign keys are not checked while loading
-(the generator keeps them consistent; `check=True` verifies on SQLite). PostgreSQL then gets
+(the generator keeps them consistent; `check=True` verifies on SQLite). The metric
+projections are filled as production fills them: each written day's events go through
+`services.projections.project`, the function UnitOfWork.flush_events calls, in the same
+transaction (timed apart as `project_seconds`). PostgreSQL then gets
 its sequences moved past the explicit ids and a VACUUM ANALYZE, as autovacuum soon would.
 """
 
@@ -58,7 +61,7 @@ from shotline.domain.intake.model import AcceptedLine, IntakeTable, RawRow
 from shotline.domain.intake.validation import validate_intake
 from shotline.domain.policy import Policy
 from shotline.domain.review import answers_from_defects, gates_for, judge
-from shotline.services import workspaces
+from shotline.services import projections, workspaces
 from shotline.services.policies import load_active_policy
 from shotline.simulation.intake import HEADERS, generate_rows
 
@@ -147,6 +150,9 @@ def _bulk_engine(url: str) -> Engine:
 # --- indexes ------------------------------------------------------------------------------
 
 LOADED = ("requests", "request_lines", "assets", "versions", "gate_decisions", "events")
+# Projection tables whose secondary indexes are also dropped for the load (project() itself
+# only looks rows up by primary key).
+PROJECTED = ("metric_milestones", "metric_decisions", "metric_uploads", "metric_ai_versions")
 
 
 def secondary_indexes(conn: Connection, tables: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -208,6 +214,8 @@ class Writer:
 
     def __init__(self, conn: Connection, event_id: int, decision_id: int) -> None:
         self.conn = conn
+        self.project_seconds = 0.0
+        self.projected = 0
         self.tables = [table_of(m) for m in TABLES]
         self.buckets: dict[int, list[tuple[dt.datetime, int, int, Any]]] = {}
         self.seq = 0
@@ -250,6 +258,19 @@ class Writer:
             for i in range(0, len(rows), BATCH):
                 self.conn.execute(self.tables[code].insert(), rows[i : i + BATCH])
             self.counts[code] += len(rows)
+        self.insert_seconds += time.perf_counter() - start
+        # The metric projections, through the same function UnitOfWork.flush_events calls,
+        # with the events as it queues them (payloads as dicts), in the same transaction.
+        start = time.perf_counter()
+        followed = [
+            {**row, "payload": json.loads(row["payload"])}
+            for row in pending[EVENT]
+            if row["kind"] in projections.FOLLOWED and row["asset_id"] is not None
+        ]
+        for i in range(0, len(followed), BATCH):
+            self.projected += projections.project(self.conn, followed[i : i + BATCH])
+        self.project_seconds += time.perf_counter() - start
+        start = time.perf_counter()
         self.conn.commit()
         self.insert_seconds += time.perf_counter() - start
 
@@ -604,6 +625,8 @@ class Loaded:
     stories_cut: int
     generate_seconds: float
     insert_seconds: float
+    project_seconds: float
+    events_projected: int
     index_seconds: float
     finish_seconds: float
     setup_seconds: float
@@ -625,7 +648,7 @@ def fill(url: str, home: Path, assets: int, seed: int = 7, check: bool = False,
             conn.execute(text("SET synchronous_commit = off"))
         else:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # migrate turned it back on
-        indexes = secondary_indexes(conn, LOADED)
+        indexes = secondary_indexes(conn, LOADED + PROJECTED)
         for name, _ in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
         conn.commit()
@@ -733,8 +756,10 @@ def fill(url: str, home: Path, assets: int, seed: int = 7, check: bool = False,
     return Loaded(
         assets=c[ASSET], lines=c[LINE], requests=c[REQ], versions=c[VERSION],
         decisions=c[DECISION], events=c[EVENT], states=dict(sorted(history.totals.states.items())),
-        stories_cut=history.totals.stories_cut, generate_seconds=generated - writer.insert_seconds,
-        insert_seconds=writer.insert_seconds, index_seconds=index_seconds,
+        stories_cut=history.totals.stories_cut,
+        generate_seconds=generated - writer.insert_seconds - writer.project_seconds,
+        insert_seconds=writer.insert_seconds, project_seconds=writer.project_seconds,
+        events_projected=writer.projected, index_seconds=index_seconds,
         finish_seconds=finish_seconds, setup_seconds=time.perf_counter() - started,
         peak_mb=peak_mb,
     )  # fmt: skip

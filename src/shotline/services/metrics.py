@@ -381,7 +381,10 @@ def _shoot_to_live(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetim
             live.join(ma, ma.c.asset_id == live.c.asset_id).join(a, a.c.id == live.c.asset_id)
         )
         .where(ma.c.first_upload_at < end)
-        .subquery()
+        # Materialised: otherwise SQLite substitutes the correlated subqueries into every
+        # use of their columns below and runs each of them several times per asset.
+        .cte("points")
+        .prefix_with("MATERIALIZED")
     )
     us = {c.name: _micros(dialect, c) for c in points.c}
     pairs = [

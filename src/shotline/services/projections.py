@@ -13,7 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, case, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,7 +31,12 @@ from shotline.adapters.db.models import (
     Version,
     table_of,
 )
+from shotline.domain.access import Actor, require_role
 from shotline.domain.events import EventKind as K
+
+if TYPE_CHECKING:
+    # Only for annotations: unit_of_work imports this module for its hook.
+    from shotline.services.unit_of_work import UnitOfWork
 
 Executor = Session | Connection
 
@@ -128,8 +133,8 @@ def _lookups(db: Executor, events: list[dict[str, Any]]) -> tuple[dict[int, Any]
         versions |= {row.id: row for row in rows}
     categories: dict[int, str] = {}
     for chunk in _chunks(asset_ids):
-        rows = db.execute(select(Asset.id, Asset.category).where(Asset.id.in_(chunk)))
-        categories |= {i: c for i, c in rows}
+        pairs = db.execute(select(Asset.id, Asset.category).where(Asset.id.in_(chunk)))
+        categories |= {i: c for i, c in pairs}
     return versions, categories
 
 
@@ -298,3 +303,16 @@ def rebuild(db: Executor, workspace_id: int | None = None, batch: int = 20_000) 
         read += len(rows)
         followed += project(db, rows)
     return Rebuilt(read, followed, time.perf_counter() - started)
+
+
+REBUILD_ROLES = ("creative_ops_manager",)
+
+
+def rebuild_metrics(uow: UnitOfWork, actor: Actor) -> Rebuilt:
+    """`shotline metrics-rebuild`: recompute the workspace's projections from its event log
+    and commit, all or nothing (after a restore, or to prove the projections right)."""
+    require_role(actor, REBUILD_ROLES, "rebuild the metric projections")
+    # Written straight, not through record(): the rebuild itself is not a history event.
+    done = rebuild(uow.session, actor.workspace_id)
+    uow.commit()
+    return done

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from conftest import NOW
 from crew import Crew
-from shotline.adapters.db.models import Asset, Event, Version, table_of
+from shotline.adapters.db.models import Asset, Version, table_of
 from shotline.bootstrap import App
 from shotline.domain import metrics
 from shotline.domain.access import Actor
@@ -114,11 +114,12 @@ def studio(crew: Crew) -> tuple[Crew, list[int], list[tuple[int, int]]]:
 
 
 # One random event: (asset index, kind, hours after T0, version index, flags, defect codes,
-# cost, batch). Times fall on whole, half and odd minutes, some on exactly the same instant.
+# cost, batch). Times fall on quarter hours, often around the assets' due times (31 hours after
+# T0), some on exactly the same instant.
 EVENT = st.tuples(
     st.integers(0, 3),
     st.sampled_from([*DECISIONS, *SIMPLE, EventKind.VERSION_UPLOADED, EventKind.GATE_BYPASSED]),
-    st.integers(0, 24 * 40).map(lambda m: m * 0.75),
+    st.one_of(st.integers(0, 60), st.integers(0, 24 * 40)).map(lambda m: m * 0.75),
     st.integers(0, 11),
     st.booleans(),
     st.lists(st.sampled_from(DEFECTS), max_size=2, unique=True),
@@ -141,8 +142,10 @@ def _payload(kind: EventKind, version: int, flag: bool, defects: list[str],
     return {}
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(events=st.lists(EVENT, min_size=1, max_size=40))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(events=st.lists(EVENT, min_size=5, max_size=40))
 def test_random_histories(studio: tuple[Crew, list[int], list[tuple[int, int]]],
                           events: list[Any]) -> None:  # fmt: skip
     crew, assets, versions = studio
@@ -171,7 +174,8 @@ def test_random_histories(studio: tuple[Crew, list[int], list[tuple[int, int]]],
     day = dt.timedelta(days=1)
     periods = [(T0, T0 + 41 * day), (T0 + 3 * day, T0 + 10 * day),
                (T0 + 10 * day, T0 + 11 * day), (T0 - 9 * day, T0)]  # fmt: skip
-    compare_reports(app, actor, periods, T0 + 12 * day)
+    for now in (T0 + 12 * day, T0 + dt.timedelta(hours=20)):
+        compare_reports(app, actor, periods, now)
 
 
 # --- simulated studio work through the services -------------------------------------------

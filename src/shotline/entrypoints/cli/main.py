@@ -15,6 +15,7 @@ from shotline.entrypoints.cli import (
     demo,
     exceptions,
     intake,
+    metrics,
     policy,
     production,
     qc,
@@ -76,6 +77,7 @@ app.command("replay")(replay.replay)
 app.command("simulate")(replay.simulate_)
 app.command("report")(report.report)
 app.command("dashboard")(dashboard.dashboard)
+app.command("metrics-rebuild")(metrics.metrics_rebuild)
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
 app.command("qc")(qc.qc)
