@@ -10,7 +10,9 @@ a browser and requests, over HTTP with keep-alive:
 
 * the largest queue's first page of 50 (`/queues/{track}/{stage}`), the producer's view;
 * the asset page (`/assets/{id}`) of assets in review, a different one each request;
-* the dashboard (`/dashboard`, the last 30 days);
+* the dashboard (`/dashboard`: where the work stands now), and apart, its period section
+  (`/dashboard/period`, the last 30 days: metrics, six charts, vendor scorecards, slice
+  table), which the page loads with htmx once it is shown;
 * a vendor user's My work (`/work`), fenced to the vendor's assets;
 * `/healthz` as the baseline: the same server, routing and socket, no database work.
 
@@ -299,6 +301,10 @@ def run(url: str, home: Path, assets: int, runs: int, clients: int, label: str) 
             "dashboard (30 days)": (
                 _measure(producer, lambda _i: "/dashboard", max(5, runs // 5)),
                 "dashboard",
+            ),
+            "dashboard period part": (
+                _measure(producer, lambda _i: "/dashboard/period?days=30", max(3, runs // 20)),
+                None,
             ),
             "vendor My work": (_measure(vendor, lambda _i: "/work", runs), None),
         }

@@ -168,10 +168,20 @@ def session_user(uow: UnitOfWork, secret: str, now: dt.datetime) -> SessionUser 
     web, user, slug = row
     if web.expires_at <= now:
         return None
-    try:
-        actor = resolve_actor(uow, slug, user.username)
-    except NotFound:
+    # As resolve_actor, from the rows already read: every page asks this once.
+    roles = repository.roles_of(uow.session, web.workspace_id, user.id)
+    if not roles:
         return None
+    team = repository.team_of(uow.session, web.workspace_id, user.id)
+    actor = Actor(
+        workspace_id=web.workspace_id,
+        workspace=slug,
+        user_id=user.id,
+        username=user.username,
+        roles=frozenset(roles),
+        team=team.name if team else None,
+        is_vendor=bool(team and team.is_vendor),
+    )
     return SessionUser(actor, user.display_name, web.csrf_token, web.expires_at)
 
 

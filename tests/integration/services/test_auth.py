@@ -90,10 +90,15 @@ def test_password_rules_and_who_may_set_them(app: App, admin: Actor, qc: Actor) 
 
 def test_a_user_without_roles_here_cannot_log_in(app: App, admin: Actor, qc: Actor) -> None:
     with app.uow() as uow:
-        auth.login(uow, "default", "qc", PASSWORD, NOW)
+        done = auth.login(uow, "default", "qc", PASSWORD, NOW)
+    with app.uow() as uow:
+        found = auth.session_user(uow, done.secret, NOW)
+        assert found is not None and found.actor.roles == {"qc_lead"} and not found.actor.is_vendor
     with app.uow() as uow:
         # The user row stays; only the grants in this workspace go.
         uow.session.query(RoleGrant).filter(RoleGrant.user_id == qc.user_id).delete()
         uow.session.commit()
     with app.uow() as uow, pytest.raises(auth.LoginRefused):
         auth.login(uow, "default", "qc", PASSWORD, NOW)
+    with app.uow() as uow:
+        assert auth.session_user(uow, done.secret, NOW) is None
