@@ -181,9 +181,14 @@ def visible_asset(uow: UnitOfWork, actor: Actor, asset_id: int) -> Asset:
     another workspace, or not assigned to the actor's vendor, is simply not found: its
     existence is not revealed."""
     asset = uow.session.get(Asset, asset_id)
+    missing = NotFound(f"no asset {asset_id} in workspace {actor.workspace}")
     if asset is None or asset.workspace_id != actor.workspace_id:
-        raise NotFound(f"no asset {asset_id} in workspace {actor.workspace}")
-    check_visible(uow, actor, asset)
+        raise missing
+    try:
+        check_visible(uow, actor, asset)
+    except NotFound:
+        # The same answer as for an id that does not exist: not even the SKU behind it.
+        raise missing from None
     return asset
 
 

@@ -212,7 +212,7 @@ def test_vendors_only_open_their_own_assets_also_by_url(browser, crew: Crew, tee
     ):
         page = other.get(url)
         assert page.status_code == 404, url
-        assert "Pixel Lab" not in page.text
+        assert "Pixel Lab" not in page.text and "TEE-001" not in page.text
     token = other.token("/work")
     posted = other.client.post(
         f"/assets/{tee}/decision", data={"csrf_token": token, "gate": "technical"}
