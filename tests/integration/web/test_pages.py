@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from crew import Crew
@@ -151,3 +152,19 @@ def test_rights_expiring_lists_what_lapses_and_fences_vendors(browser, crew) -> 
     assert "editorial" not in browser("dam").get("/rights?days=7").text
     assert "editorial" in browser("vendor").get("/rights").text
     assert "editorial" not in browser("vendor2").get("/rights").text
+
+
+def test_a_bug_in_a_page_is_one_line_not_a_traceback(browser, web, monkeypatch) -> None:
+    from shotline.services import exceptions
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(exceptions, "list_exceptions", broken)
+    ops = browser("ops")
+    # As a real server does: the browser gets the error page, the test does not get the error.
+    with TestClient(web, raise_server_exceptions=False, cookies=ops.client.cookies) as client:
+        page = client.get("/exceptions")
+    assert page.status_code == 500
+    assert "something went wrong on our side (RuntimeError)" in page.text
+    assert "Traceback" not in page.text and "boom" not in page.text

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from shotline.domain.errors import ShotlineError
 from shotline.entrypoints.api.errors import status_for
@@ -76,6 +76,8 @@ def mount_web(api: FastAPI) -> None:
     _wrap(api, ShotlineError, _domain_page)
     _wrap(api, StarletteHTTPException, _http_page)
     _wrap(api, RequestValidationError, _invalid_page)
+    # A bug, not a user mistake: the page says so in one line; uvicorn logs the traceback.
+    api.add_exception_handler(Exception, _crash_page)
 
 
 PageHandler = Callable[[Request, Exception], Response]
@@ -103,6 +105,13 @@ def _wrap(api: FastAPI, kind: type[Exception], handler: PageHandler) -> None:
         return await previous(request, exc)
 
     api.add_exception_handler(kind, dispatch)
+
+
+def _crash_page(request: Request, exc: Exception) -> Response:
+    if not is_page(request):
+        return PlainTextResponse("Internal Server Error", status_code=500)
+    message = f"something went wrong on our side ({type(exc).__name__}); it has been logged"
+    return _error_page(request, message, 500)
 
 
 def _domain_page(request: Request, exc: Exception) -> Response:
