@@ -43,3 +43,31 @@ def truncated(path: Path, source: Path) -> Path:
     data = source.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+def write_dng(path: Path, width: int = 64, height: int = 48) -> Path:
+    """A minimal camera RAW (DNG): an RGGB Bayer mosaic with the tags LibRaw needs, written
+    with tifffile (a scikit-image dependency)."""
+    import tifffile
+
+    mosaic = np.full((height, width), 2000, dtype=np.uint16)
+    mosaic[height // 4 : height * 3 // 4, width // 4 : width * 3 // 4] = 600
+    identity = (10000, 10000, 0, 1, 0, 1, 0, 1, 10000, 10000, 0, 1, 0, 1, 0, 1, 10000, 10000)
+    tags = [
+        (50706, "B", 4, (1, 4, 0, 0), True),  # DNGVersion
+        (50707, "B", 4, (1, 1, 0, 0), True),  # DNGBackwardVersion
+        (50708, "s", 0, "Shotline Test Camera", True),  # UniqueCameraModel
+        (33421, "H", 2, (2, 2), True),  # CFARepeatPatternDim
+        (33422, "B", 4, (0, 1, 1, 2), True),  # CFAPattern: RGGB
+        (50710, "B", 3, (0, 1, 2), True),  # CFAPlaneColor
+        (50711, "H", 1, 1, True),  # CFALayout
+        (50717, "I", 1, 4095, True),  # WhiteLevel
+        (50721, "2i", 9, identity, True),  # ColorMatrix1
+        (50728, "2I", 3, (1, 1, 1, 1, 1, 1), True),  # AsShotNeutral
+        (50778, "H", 1, 21, True),  # CalibrationIlluminant1: D65
+    ]
+    tifffile.imwrite(
+        path, mosaic, photometric=32803, compression=None, subfiletype=0, extratags=tags,
+        metadata=None,
+    )  # fmt: skip
+    return path

@@ -93,10 +93,13 @@ def inspect_upload(policy: Policy, kind: str, path: Path, name: str) -> FileFact
     return FileFacts(info, name)
 
 
-def stored_name_for(policy: Policy, asset: Asset, number: int, image_format: str) -> str | None:
+def stored_name_for(
+    policy: Policy, asset: Asset, number: int, image_format: str, original_name: str
+) -> str | None:
     """The name the naming template gives version `number` of `asset` (None when the
-    template cannot name it; the version then goes by its original name)."""
-    ext = "jpg" if image_format == "jpeg" else image_format
+    template cannot name it; the version then goes by its original name). A camera RAW
+    keeps its own extension (.cr3, .nef, .dng...): "raw" names no file type."""
+    ext = Path(original_name).suffix.lstrip(".").lower() if image_format == "raw" else image_format
     try:
         return naming.stored_name(
             policy,
@@ -104,7 +107,7 @@ def stored_name_for(policy: Policy, asset: Asset, number: int, image_format: str
             colorway=asset.colorway,
             view=asset.view,
             version=number,
-            ext=ext,
+            ext=ext or image_format,
         )
     except ShotlineError:
         return None

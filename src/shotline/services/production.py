@@ -126,7 +126,7 @@ def upload_version(
         provenance=asset_store.provenance(facts, upload.kind, upload.ai_workflow, upload.device),
         stored_name=upload.stored_name
         or asset_store.stored_name_for(
-            policy, asset, asset.version_count + 1, facts.info.format
+            policy, asset, asset.version_count + 1, facts.info.format, facts.original_name
         ),
         **facts.columns(),
     )

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from asset_images import truncated, write_heic, write_image
+from asset_images import truncated, write_dng, write_heic, write_image
 from conftest import NOW
 from crew import Crew
 from shotline.adapters.db.models import Event, Version
@@ -78,6 +78,18 @@ def test_heic_is_accepted_as_a_capture_only(tee: Crew, tmp_path: Path) -> None:
     _upload(tee, path)
     [v] = _versions(tee)
     assert (v.format, v.width, v.height) == ("heic", 64, 48)
+    assert v.stored_name == "TEE-001_Black_front_v1.heic"
+
+
+def test_camera_raw_is_accepted_as_a_capture_only(tee: Crew, tmp_path: Path) -> None:
+    path = write_dng(tmp_path / "IMG_0001.dng", 64, 48)
+    with pytest.raises(ShotlineError, match=r"IMG_0001\.dng: RAW files are accepted as captures"):
+        _upload(tee, path, "retouch", "retoucher")
+    _nothing_stored(tee)
+    _upload(tee, path)
+    [v] = _versions(tee)
+    assert (v.format, v.width, v.height, v.stage) == ("raw", 64, 48, "raw")
+    assert v.stored_name == "TEE-001_Black_front_v1.dng"
 
 
 @pytest.mark.parametrize(
