@@ -419,7 +419,12 @@ def _shots(
         for past in (0.5, 1.0):
             ev = stops_to_clip(clean, alpha) + past
             yield item(
-                "overexposed", past, exposure_shift(clean, ev), {"exposure"}, {"color_accuracy"}
+                "overexposed",
+                past,
+                exposure_shift(clean, ev),
+                {"exposure"},
+                # A product blown to white merges with the backdrop.
+                {"color_accuracy", "background", "fill_ratio"},
             )
         for ev in (-1.0, -2.0):
             yield item(
@@ -608,7 +613,9 @@ def _photos(folder: Path, photos: tuple[str, ...]) -> Iterator[Item]:
         median = np.median(lab.reshape(-1, 3), axis=0)
         for amount in (6.0, 10.0):
             da, db = shift_for(median, amount, 45.0)
-            yield item("colour", amount, lab_shift(clean, da, db), {"color_accuracy"})
+            # Shifting a photograph's colour pushes its brightest pixels out of gamut, where
+            # channels clip: exposure is a side effect.
+            yield item("colour", amount, lab_shift(clean, da, db), {"color_accuracy"}, {"exposure"})
         for sigma in (1.5, 2.5):
             yield item(
                 "smoothed", sigma, blur(clean, sigma), {"detail_loss"}, {"focus"}, context=src

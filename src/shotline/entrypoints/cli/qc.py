@@ -7,6 +7,7 @@ Exit status: 0 when every image passes, 1 when any fails, 2 when any input canno
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -211,9 +212,14 @@ def _run(jobs: list[_Job], workers: int) -> list[_Done]:
                 results[job.path] = _check(job)
                 bar.advance(task)
         else:
+            # Fresh interpreters, not forks: a fork of a process whose libvips threads are
+            # running can deadlock. One libvips thread per worker: the workers are the
+            # parallelism.
             os.environ.setdefault("VIPS_CONCURRENCY", "1")
             with ProcessPoolExecutor(
-                max_workers=min(workers, len(jobs)), initializer=_init_worker
+                max_workers=min(workers, len(jobs)),
+                initializer=_init_worker,
+                mp_context=multiprocessing.get_context("spawn"),
             ) as pool:
                 futures = [pool.submit(_check, job) for job in jobs]
                 for future in as_completed(futures):
