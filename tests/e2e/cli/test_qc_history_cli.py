@@ -48,6 +48,9 @@ def test_an_upload_is_measured_and_its_results_shown_in_history(crewed, tmp_path
     crewed.ok("--as", "rita", "upload", image, *key, "--kind", "retouch", "--submit")
     assert crewed.count(QcRun) == 1 and crewed.count(CheckResult) == 0
 
+    waiting = crewed.ok("history", "TEE-001").stdout
+    assert "automated QC of 1 version(s) waits for a worker" in waiting
+    assert "Automated QC" not in waiting
     queued = crewed.ok("qc-status").stdout
     assert [c[2] for c in _cells(queued)] == ["queued"]
 

@@ -239,8 +239,12 @@ def show_history(
             json.dumps(details, ensure_ascii=False, default=str)[:160],
         )
     console.print(table)
-    if runs:
-        console.print(_qc_table(runs))
+    finished = [r for r in runs if r.state in (qc.DONE, qc.FAILED)]
+    if finished:
+        console.print(_qc_table(finished))
+    waiting = len(runs) - len(finished)
+    if waiting:
+        console.print(f"automated QC of {waiting} version(s) waits for a worker (shotline worker)")
 
 
 def _qc_table(runs: list[qc.RunView]) -> Table:
