@@ -34,6 +34,7 @@ from shotline.domain.review import FINAL_QC
 from shotline.services.assets import AssetKey, check_visible
 from shotline.services.history import HistoryEntry
 from shotline.services.policies import load_active_policy
+from shotline.services.qc import gate_prefill
 from shotline.services.unit_of_work import UnitOfWork
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
@@ -105,11 +106,14 @@ class ShotSlot:
 
 @dataclass(frozen=True)
 class ChecklistEntry:
-    """One binary question of a gate, with the defect codes a fail may name."""
+    """One binary question of a gate, with the defect codes a fail may name, and the answer
+    the automated checks suggest (None when no mapped check ran)."""
 
     code: str
     question: str
     defects: tuple[tuple[str, str], ...]
+    suggested: bool | None = None
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -455,12 +459,15 @@ def _gate_form(
     gate_defects = tuple(
         (code, d.label) for code, d in policy.defects.items() if asset.gate in d.gates
     )
+    prefill = {p.code: p for p in gate_prefill(uow, asset.current_version_id or 0, asset.gate)}
     items = tuple(
         ChecklistEntry(
             item.code,
             item.question,
             # The defect of the same code first: it is the likeliest reason to fail the item.
             tuple(sorted(gate_defects, key=lambda d: d[0] != item.code)),
+            prefill[item.code].answer if item.code in prefill else None,
+            _evidence(prefill[item.code].evidence) if item.code in prefill else "",
         )
         for item in spec.checklist
     )
@@ -476,6 +483,13 @@ def _gate_form(
         can_decide=why_not is None,
         why_not=why_not,
         failed_checks=failed,
+    )
+
+
+def _evidence(views: tuple[Any, ...]) -> str:
+    """`focus fail, exposure pass`: the measurements behind a suggested answer."""
+    return ", ".join(
+        f"{v.check} {'skipped' if v.skipped else 'pass' if v.passed else 'fail'}" for v in views
     )
 
 

@@ -311,8 +311,12 @@ def test_automated_checks_show_with_their_overlays(
     assert "background measured" in page.text and 'class="check-fail">fail' in page.text
     overlay_url = f"/assets/{tee}/versions/1/checks/background/overlay"
     assert f'data-src="{overlay_url}"' in page.text
-    # A failed check asks for an override reason to pass.
+    # A failed check asks for an override reason to pass, and pre-fills the checklist.
     assert "Automated checks failed: background" in page.text
+    assert "measured: background fail (pre-filled)" in page.text
+    assert 'name="item.background" value="fail" checked' in page.text
+    assert 'name="item.focus" value="pass" checked' in page.text
+    assert 'name="item.exposure" value="pass" checked' not in page.text
     served = qc.get(overlay_url)
     assert served.status_code == 200 and served.content == overlay.read_bytes()
     assert qc.get(f"/assets/{tee}/versions/1/checks/focus/overlay").status_code == 404
