@@ -12,7 +12,8 @@ workload reads them once untimed first, so all start warm).
   crop/pad, sRGB through the embedded profile, JPEG within max_bytes, XMP), one child for all
   masters; timed inside the child around the renders (interpreter start-up reported apart).
 - vipsthumbnail: one call per master and size, `-s WxH` (fit) or `-m centre` (fill and crop)
-  with `--export-profile srgb`, JPEG at the channel's quality; start-up included (a few ms).
+  with `--export-profile srgb`, JPEG at the channel's quality; start-up included (a few ms);
+  and again without colour management, a baseline doing less than Shotline does.
 - ImageMagick: one `convert` per master and size: `-resize WxH` with `-extent` onto the
   background for padded channels, `-resize WxH^ -extent WxH` for cropped ones.
 
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class Run:
     seconds: float
     peak_mb: float
+    cpu: float  # user + system seconds, all threads: steadier than wall time on a busy box
     calls: int = 1
 
 
@@ -64,8 +67,8 @@ def _make_master(path: Path, megapixels: float, seed: int) -> None:
     image.jpegsave(str(path), Q=92, profile="srgb")
 
 
-def _wait(cmd: list[str], **kw: Any) -> tuple[float, float, str]:
-    """Run `cmd`, return (wall seconds, max RSS in MB, stdout) from wait4."""
+def _wait(cmd: list[str], **kw: Any) -> tuple[float, float, float, str]:
+    """Run `cmd`, return (wall seconds, max RSS in MB, CPU seconds, stdout) from wait4."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
     out = proc.stdout.read() if proc.stdout else b""
@@ -75,7 +78,7 @@ def _wait(cmd: list[str], **kw: Any) -> tuple[float, float, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])}... failed: {err.decode(errors='replace')[-800:]}")
-    return seconds, usage.ru_maxrss / 1024, out.decode()
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out.decode()
 
 
 def _warm(masters: list[Path]) -> None:
@@ -103,12 +106,16 @@ def child_shotline(masters: list[Path], out: Path, cache_off: bool) -> None:
     channels = _channels()
     meta = EmbeddedMetadata(sku="BENCH-1", colorway="blue", view="front", copyright="© Bench")
     _warm(masters)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     made = 0
     for master in masters:
         target = out / master.stem
         made += len(render_all(master, channels, target, lambda n, _: f"{n}.jpg", meta))
-    print(json.dumps({"seconds": time.perf_counter() - start, "renditions": made}))
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "renditions": made}))
 
 
 def run_shotline(
@@ -120,29 +127,33 @@ def run_shotline(
     env = dict(os.environ)
     if threads is not None:
         env["VIPS_CONCURRENCY"] = str(threads)
-    wall, peak, stdout = _wait(cmd, cwd=ROOT, env=env)
+    wall, peak, _, stdout = _wait(cmd, cwd=ROOT, env=env)
     data = json.loads(stdout.strip().splitlines()[-1])
-    return Run(data["seconds"], peak), wall - data["seconds"]
+    return Run(data["seconds"], peak, data["cpu"]), wall - data["seconds"]
 
 
-def run_vipsthumbnail(masters: list[Path], out: Path, channels: dict[str, Any]) -> Run:
+def run_vipsthumbnail(
+    masters: list[Path], out: Path, channels: dict[str, Any], *, colour: bool = True
+) -> Run:
     exe = shutil.which("vipsthumbnail")
     assert exe is not None
-    total, peak, calls = 0.0, 0.0, 0
+    total, peak, calls, cpu = 0.0, 0.0, 0, 0.0
     _warm(masters)
     for master in masters:
         for name, ch in channels.items():
-            cmd = [exe, str(master), "-s", f"{ch.width}x{ch.height}", "--export-profile", "srgb"]
+            cmd = [exe, str(master), "-s", f"{ch.width}x{ch.height}"]
+            if colour:
+                cmd += ["--export-profile", "srgb"]
             if ch.fit == "cover":
                 cmd += ["-m", "centre"]
             cmd += ["-o", f"{out}/%s_{name}.jpg[Q={ch.quality},strip]"]
-            seconds, rss, _ = _wait(cmd)
-            total, peak, calls = total + seconds, max(peak, rss), calls + 1
-    return Run(total, peak, calls)
+            seconds, rss, used, _ = _wait(cmd)
+            total, peak, calls, cpu = total + seconds, max(peak, rss), calls + 1, cpu + used
+    return Run(total, peak, cpu, calls)
 
 
 def run_imagemagick(masters: list[Path], out: Path, channels: dict[str, Any], exe: str) -> Run:
-    total, peak, calls = 0.0, 0.0, 0
+    total, peak, calls, cpu = 0.0, 0.0, 0, 0.0
     _warm(masters)
     for master in masters:
         for name, ch in channels.items():
@@ -154,9 +165,9 @@ def run_imagemagick(masters: list[Path], out: Path, channels: dict[str, Any], ex
                 ops = ["-resize", size, "-background", bg, "-gravity", "center", "-extent", size]
             target = out / f"{master.stem}_{name}.jpg"
             cmd = [exe, str(master), *ops, "-quality", str(ch.quality), str(target)]
-            seconds, rss, _ = _wait(cmd)
-            total, peak, calls = total + seconds, max(peak, rss), calls + 1
-    return Run(total, peak, calls)
+            seconds, rss, used, _ = _wait(cmd)
+            total, peak, calls, cpu = total + seconds, max(peak, rss), calls + 1, cpu + used
+    return Run(total, peak, cpu, calls)
 
 
 def _imagemagick() -> str | None:
@@ -237,27 +248,31 @@ def main() -> None:
         for name in ("shotline", "vips", "magick", "big"):
             (root / name).mkdir()
         ours, startup = run_shotline(masters, root / "shotline")
-        print(
-            f"shotline render_all : {ours.seconds:6.2f}s  {n / ours.seconds:6.2f} renditions/s  "
-            f"{args.masters / ours.seconds:5.2f} masters/s  peak {ours.peak_mb:5.0f} MB "
-            f"(+{startup:.2f}s interpreter start-up, once)"
-        )
+
+        def line(label: str, run: Run, note: str) -> None:
+            print(
+                f"{label:<22}: {run.seconds:6.2f}s wall {run.cpu:6.2f}s CPU  "
+                f"{n / run.seconds:5.2f} renditions/s  {args.masters / run.seconds:5.2f} "
+                f"masters/s  peak {run.peak_mb:4.0f} MB  {note}"
+            )
+
+        def ratio(label: str, a: Run, b: Run, target: str) -> None:
+            print(
+                f"  {label}: {a.seconds / b.seconds:.2f}x wall, {a.cpu / b.cpu:.2f}x CPU"
+                f"{f' (target {target})' if target else ''}"
+            )
+
+        line("shotline render_all", ours, f"(+{startup:.2f}s interpreter start-up, once)")
         vips = run_vipsthumbnail(masters, root / "vips", channels)
-        print(
-            f"vipsthumbnail       : {vips.seconds:6.2f}s  {n / vips.seconds:6.2f} renditions/s  "
-            f"{args.masters / vips.seconds:5.2f} masters/s  peak {vips.peak_mb:5.0f} MB "
-            f"({vips.calls} calls)"
-        )
-        ratio_vips = ours.seconds / vips.seconds
-        print(f"  shotline / vipsthumbnail time: {ratio_vips:.2f}x (target <= 1.3x)")
+        line("vipsthumbnail", vips, f"({vips.calls} calls, --export-profile srgb)")
+        ratio("shotline / vipsthumbnail", ours, vips, "<= 1.3x")
+        plain = run_vipsthumbnail(masters, root / "vips", channels, colour=False)
+        line("vipsthumbnail, no ICC", plain, "(less colour work than shotline does)")
+        ratio("shotline / vipsthumbnail without ICC", ours, plain, "")
         if magick is not None:
             im = run_imagemagick(masters, root / "magick", channels, magick)
-            print(
-                f"ImageMagick convert : {im.seconds:6.2f}s  {n / im.seconds:6.2f} renditions/s  "
-                f"{args.masters / im.seconds:5.2f} masters/s  peak {im.peak_mb:5.0f} MB "
-                f"({im.calls} calls, {magick})"
-            )
-            print(f"  ImageMagick / shotline time: {im.seconds / ours.seconds:.2f}x (target >= 4x)")
+            line("ImageMagick convert", im, f"({im.calls} calls, {magick})")
+            ratio("ImageMagick / shotline", im, ours, ">= 4x")
         if args.big:
             big = root / "big.jpg"
             _make_master(big, args.big, 1)
@@ -275,6 +290,7 @@ def main() -> None:
             ):
                 run, _ = run_shotline([big], root / "big", **kw)  # type: ignore[arg-type]
                 print(f"  {label}: {run.seconds:6.2f}s, peak {run.peak_mb:4.0f} MB")
+    print("(wall times share the machine with whatever else runs; CPU times are steadier)")
 
 
 if __name__ == "__main__":

@@ -235,6 +235,15 @@ def _place(
     _check_resolution(channel_name, channel, scale)
     piece = _region(source, image, fmt, analysis, region, target, background)
     x, y = (width - piece.width) // 2, (height - piece.height) // 2
+    if channel.fit == "fit_product" and box is not None:
+        # A product the master's frame cuts (a model cropped at the knees) stays cut by the
+        # rendition's frame: no band of background beyond a cut edge.
+        cut_left, cut_right = box.left == 0, box.left + box.width >= sw
+        cut_top, cut_bottom = box.top == 0, box.top + box.height >= sh
+        if cut_left != cut_right:
+            x = 0 if cut_left else width - piece.width
+        if cut_top != cut_bottom:
+            y = 0 if cut_top else height - piece.height
     framed = piece
     if (piece.width, piece.height) != (width, height):
         framed = piece.embed(x, y, width, height, extend="background", background=list(background))

@@ -231,6 +231,22 @@ def test_cover_fills_the_frame_centred_on_the_product(
     assert top + h / 2 == pytest.approx(channel.height / 2, abs=2)
 
 
+def test_a_product_cut_by_the_frame_stays_cut(policy: Policy, tmp_path: Path) -> None:
+    # A model cropped at the knees: the product runs off the bottom of the master.
+    master = np.empty((2400, 1800, 3), np.uint8)
+    master[:] = BACKDROP
+    master[300:, 500:1300] = PRODUCT
+    source = tmp_path / "cropped.jpg"
+    _srgb(master).jpegsave(str(source), Q=95)
+    result = render(source, "pdp", policy.channels["pdp"], tmp_path, "pdp.jpg")
+    _, pixels = _load(result.path)
+    left, top, w, h = _product_box(pixels, (255, 255, 255))
+    assert top + h == 2500  # reaches the bottom edge: no white band under a cut edge
+    assert h / 2500 == pytest.approx(0.88, abs=0.01)
+    assert left + w / 2 == pytest.approx(1000, abs=10)
+    assert (pixels[: 300 - MCU] == 255).all()  # the margin stays above the uncut top
+
+
 # metadata
 
 
