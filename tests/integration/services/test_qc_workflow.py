@@ -423,3 +423,16 @@ def test_qc_status_lists_runs_of_the_workspace(crew: Crew, recorded: RecordingJo
         assert qc.list_runs(uow, crew["producer"], state="done") == []
         with pytest.raises(Exception, match="unknown QC run state"):
             qc.list_runs(uow, crew["producer"], state="lost")
+
+
+def test_a_vendor_sees_only_the_runs_of_its_own_work(crew: Crew, recorded: RecordingJobs) -> None:
+    from shotline.services import assignment
+
+    crew.import_rows([row()])
+    crew.upload("retoucher", FRONT, "retouch")
+    with crew.app.uow() as uow:
+        assert qc.list_runs(uow, crew["vendor"]) == []
+    with crew.app.uow() as uow:
+        assignment.assign(uow, crew["producer"], [FRONT], NOW, team="Pixel Lab")
+    with crew.app.uow() as uow:
+        assert [r.asset for r in qc.list_runs(uow, crew["vendor"])] == ["TEE-001 / Black / front"]
