@@ -6,10 +6,8 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
-from shotline.adapters.db.models import Asset
 from shotline.domain.errors import ShotlineError
 from shotline.domain.policy import COMPLEXITY_CLASSES
 from shotline.domain.sla import SLA_STATES, STAGES
@@ -17,7 +15,7 @@ from shotline.entrypoints.api.deps import NowDep, UowDep
 from shotline.entrypoints.web.render import page, redirect
 from shotline.entrypoints.web.session import CsrfDep, WebUserDep
 from shotline.services import assignment, queues, workspaces
-from shotline.services.assets import AssetKey
+from shotline.services.asset_page import key_of, visible_asset
 from shotline.services.policies import load_active_policy
 
 router = APIRouter(include_in_schema=False)
@@ -134,15 +132,12 @@ def bulk_assign(
     kind, _, name = assign_to.partition(":")
     if not asset_id:
         return redirect(request, target, flash="Tick at least one asset to assign.")
+    if len(set(asset_id)) > PAGE_SIZE:
+        return redirect(request, target, flash=f"Assign at most {PAGE_SIZE} assets at once.")
     if kind not in ("user", "team") or not name:
         return redirect(request, target, flash="Choose who gets the work.")
-    rows = uow.session.execute(
-        select(Asset.sku, Asset.colorway, Asset.view).where(
-            Asset.workspace_id == user.actor.workspace_id, Asset.id.in_(asset_id[:PAGE_SIZE])
-        )
-    ).all()
-    keys = [AssetKey(sku, colorway, view) for sku, colorway, view in rows]
     try:
+        keys = [key_of(visible_asset(uow, user.actor, i)) for i in dict.fromkeys(asset_id)]
         done = assignment.assign(
             uow,
             user.actor,
