@@ -70,10 +70,19 @@ def product_mask(
     """True where a pixel differs from the backdrop by more than `tolerance` on any channel.
     Isolated specks (dust, noise) are dropped: a pixel stays only when most of its 3x3
     neighbourhood agrees."""
-    colour = np.asarray(backdrop if backdrop is not None else backdrop_colour(rgb), dtype=np.int16)
-    diff = np.abs(rgb[:, :, :3].astype(np.int16) - colour).max(axis=2)
+    colour = backdrop if backdrop is not None else backdrop_colour(rgb)
+    # Per channel, not a reduction over the 3-wide colour axis: several times faster.
+    diff = channel_distance(rgb, colour)
     raw = diff > tolerance
     return _majority(raw)
+
+
+def channel_distance(rgb: UInt8Array, colour: tuple[int, int, int]) -> np.ndarray[Any, Any]:
+    """The largest per-channel difference (0-255) of every pixel from `colour`."""
+    out = np.abs(rgb[:, :, 0].astype(np.int16) - colour[0])
+    for c in (1, 2):
+        np.maximum(out, np.abs(rgb[:, :, c].astype(np.int16) - colour[c]), out=out)
+    return out
 
 
 def bounding_box(mask: BoolArray) -> Box | None:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pyvips
 from scipy import fft, ndimage
 
 from shotline.adapters.imaging.checks.common import mask_overlay, measured, skipped
@@ -23,13 +22,21 @@ def hash_rgb(rgb: np.ndarray[Any, Any]) -> int:
     """64-bit perceptual hash (DCT pHash) of an sRGB array: the signs of the lowest 8x8
     frequencies of a 32x32 grey copy against their median. Robust to resizing,
     recompression and small tone changes; different pictures differ in about half the bits."""
-    gray = rgb[:, :, :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-    image = pyvips.Image.new_from_array(np.ascontiguousarray(gray))
-    small = image.resize(32 / image.width, vscale=32 / image.height, kernel="linear")
-    pixels = np.asarray(small.numpy(), dtype=np.float64)[:32, :32]
-    low = fft.dctn(pixels, norm="ortho")[:8, :8].ravel()
+    gray = rgb[:, :, 0] * 0.299 + rgb[:, :, 1] * 0.587 + rgb[:, :, 2] * 0.114
+    low = fft.dctn(_area_resize(gray, 32), norm="ortho")[:8, :8].ravel()
     bits = low > np.median(low[1:])
     return int(sum(1 << i for i, bit in enumerate(bits) if bit))
+
+
+def _area_resize(gray: np.ndarray[Any, Any], size: int) -> np.ndarray[Any, Any]:
+    """`gray` averaged down to size x size (each output pixel the mean of its area)."""
+    h, w = gray.shape
+    rows = np.minimum((np.arange(size + 1) * h) // size, h)
+    cols = np.minimum((np.arange(size + 1) * w) // size, w)
+    summed = np.add.reduceat(np.add.reduceat(gray, rows[:-1], axis=0), cols[:-1], axis=1)
+    counts = np.outer(np.diff(rows), np.diff(cols))
+    result: np.ndarray[Any, Any] = summed / np.maximum(counts, 1)
+    return result
 
 
 def hamming(a: int, b: int) -> int:

@@ -48,7 +48,7 @@ FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 # Longer side of the analysis copy. Large enough that a product's outline moves by whole
 # pixels when a sleeve is shortened by 2%, small enough that the checks cost a fraction of
 # the decode.
-ANALYSIS_SIDE = 768
+ANALYSIS_SIDE = 512
 # Full-resolution tiles for focus and detail: count and side in pixels.
 TILE_COUNT = 12
 TILE_SIDE = 128
@@ -100,7 +100,7 @@ class Frame:
 
     name: str
     info: ImageInfo
-    full: pyvips.Image  # 8-bit sRGB at full resolution (served from the one decode)
+    full: pyvips.Image  # the decoded file at full resolution, in its own colour space
     rgb: UInt8Array  # the analysis copy
     scale: float  # full-resolution pixels per analysis pixel
     # The backdrop colour, or None when the frame has no plain backdrop (a scene, not a
@@ -160,8 +160,23 @@ class Frame:
     @cached_property
     def gray(self) -> FloatArray:
         """Luma of the analysis copy, 0-255."""
-        rgb = self.rgb[:, :, :3].astype(np.float64)
-        result: FloatArray = rgb @ np.array([0.299, 0.587, 0.114])
+        result: FloatArray = (
+            self.rgb[:, :, 0] * 0.299 + self.rgb[:, :, 1] * 0.587 + self.rgb[:, :, 2] * 0.114
+        )
+        return result
+
+    @cached_property
+    def channel_max(self) -> UInt8Array:
+        """The brightest channel of every analysis pixel."""
+        rgb = self.rgb
+        result: UInt8Array = np.maximum(np.maximum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
+        return result
+
+    @cached_property
+    def channel_min(self) -> UInt8Array:
+        """The darkest channel of every analysis pixel."""
+        rgb = self.rgb
+        result: UInt8Array = np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
         return result
 
     def tiles(self, boxes: list[Box]) -> list[FloatArray]:
@@ -169,17 +184,19 @@ class Frame:
         one decode in a single pass."""
         if not boxes:
             return []
-        crops = [self.full.crop(b.left, b.top, b.width, b.height) for b in boxes]
         side = max(max(b.width for b in boxes), max(b.height for b in boxes))
-        padded = [c.embed(0, 0, side, side) for c in crops]
-        strip = pyvips.Image.arrayjoin(padded, across=len(padded))
+        crops = [
+            self.full.crop(b.left, b.top, b.width, b.height).embed(0, 0, side, side) for b in boxes
+        ]
+        # Joined first and converted once: one colour transform, not one per tile.
+        strip = to_srgb(pyvips.Image.arrayjoin(crops, across=len(crops)))
         try:
-            pixels = strip.numpy().astype(np.float64)
+            pixels = to_array(strip).astype(np.float32)
         except pyvips.Error as exc:
             raise ImageRefused(
                 self.name, f"the image data is truncated or corrupt ({exc})"
             ) from None
-        luma = pixels[:, :, :3] @ np.array([0.299, 0.587, 0.114])
+        luma = pixels[:, :, 0] * 0.299 + pixels[:, :, 1] * 0.587 + pixels[:, :, 2] * 0.114
         return [luma[: b.height, i * side : i * side + b.width] for i, b in enumerate(boxes)]
 
 
@@ -194,10 +211,11 @@ def load_frame(
     image, fmt = open_image(path, max_pixels=max_pixels)
     info = describe(image, fmt)
     try:
-        full = to_srgb(image)
-        scale = max(1.0, max(full.width, full.height) / analysis_side)
-        small = full if scale == 1.0 else full.resize(1 / scale)
-        rgb = np.ascontiguousarray(to_array(small)[:, :, :3])
+        # Shrink first, then convert: an ICC transform of every full-resolution pixel would
+        # cost more than the decode. The tiles are converted one by one.
+        scale = max(1.0, max(image.width, image.height) / analysis_side)
+        small = image if scale == 1.0 else image.resize(1 / scale)
+        rgb = np.ascontiguousarray(to_array(to_srgb(small))[:, :, :3])
     except pyvips.Error as exc:
         message = str(exc).strip().splitlines()
         reason = message[-1].strip() if message else "decode failed"
@@ -205,12 +223,12 @@ def load_frame(
             path.name, f"the image data is truncated or corrupt ({reason})"
         ) from None
     # The analysis copy is rounded to whole pixels: keep the exact factor per axis small.
-    scale = max(full.width / rgb.shape[1], full.height / rgb.shape[0])
+    scale = max(image.width / rgb.shape[1], image.height / rgb.shape[0])
     backdrop, mask = find_product(rgb, tolerance)
     return Frame(
         name=path.name,
         info=info,
-        full=full,
+        full=image,
         rgb=rgb,
         scale=scale,
         backdrop=backdrop,
@@ -259,17 +277,23 @@ def _shadow(rgb: UInt8Array, backdrop: tuple[int, int, int]) -> BoolArray:
     """Backdrop in shadow: smooth, the backdrop's own hue, and not far darker. A product has
     texture or a colour of its own; a smooth, untextured product of exactly the backdrop's
     hue would be taken for shadow (docs/qc.md)."""
-    pixels = rgb.astype(np.float32)
-    back = np.asarray(backdrop, dtype=np.float32) + 1.0
-    ratio = (pixels + 1.0) / back
-    level = ratio.mean(axis=2)
+    ratios = [
+        (rgb[:, :, c].astype(np.float32) + 1.0) / np.float32(backdrop[c] + 1.0) for c in range(3)
+    ]
+    level = (ratios[0] + ratios[1] + ratios[2]) / 3
+    spread = np.abs(ratios[0] - level)
+    for ratio in ratios[1:]:
+        np.maximum(spread, np.abs(ratio - level), out=spread)
     # Same hue: every channel dimmed by the same factor, within 4%.
-    same_hue = (np.abs(ratio - level[:, :, None]).max(axis=2) <= 0.04 * level) & (level >= 0.4)
-    luma = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    same_hue = (spread <= 0.04 * level) & (level >= 0.4)
+    luma = (
+        rgb[:, :, 0].astype(np.float32) * 0.299
+        + rgb[:, :, 1].astype(np.float32) * 0.587
+        + rgb[:, :, 2].astype(np.float32) * 0.114
+    )
     mean = ndimage.uniform_filter(luma, 5)
     var = ndimage.uniform_filter(luma * luma, 5) - mean * mean
-    smooth = var <= SHADOW_MAX_VARIANCE
-    result: BoolArray = same_hue & smooth
+    result: BoolArray = same_hue & (var <= SHADOW_MAX_VARIANCE)
     return result
 
 

@@ -61,8 +61,11 @@ def pick_tiles(
 
 def gradient_energy(gray: FloatArray) -> FloatArray:
     """Squared gradient magnitude of an analysis-copy luma."""
-    gy, gx = np.gradient(gray)
-    result: FloatArray = np.asarray(gx * gx + gy * gy, dtype=np.float64)
+    result: FloatArray = np.zeros_like(gray)
+    dx = np.diff(gray, axis=1)
+    dy = np.diff(gray, axis=0)
+    result[:, 1:] += dx * dx
+    result[1:, :] += dy * dy
     return result
 
 
@@ -74,12 +77,14 @@ def edge_blur(tiles: list[FloatArray]) -> tuple[float | None, float | None]:
     Each edge is a monotone run of pixels (after Marziliano et al., 2002): for a step of
     height A blurred by a Gaussian of sigma, the steepest step is A / (sigma * sqrt(2 pi)),
     so sigma is the run's contrast over its steepest step, whatever the image size."""
+    usable = [t for t in tiles if min(t.shape) >= 5]
+    if not usable or len({t.shape for t in usable}) != 1:
+        usable = [t for t in usable if t.shape == usable[0].shape] if usable else []
     runs: list[list[tuple[FloatArray, FloatArray]]] = [[], []]
-    for tile in tiles:
-        if min(tile.shape) < 5:
-            continue
-        runs[0].append(_runs(tile))
-        runs[1].append(_runs(tile.T))
+    if usable:
+        # Stacked so that each direction is one pass: rows never cross a tile's edge.
+        runs[0].append(_runs(np.vstack(usable)))
+        runs[1].append(_runs(np.vstack([t.T for t in usable])))
     result: list[float | None] = []
     for parts in runs:
         if not parts:
@@ -106,7 +111,7 @@ def _runs(tile: FloatArray) -> tuple[FloatArray, FloatArray]:
     # Steps under the noise floor continue the run they sit in instead of breaking it.
     sign[np.abs(diff) < NOISE_STEP] = 0
     cols = sign.shape[1]
-    index = np.where(sign != 0, np.arange(cols), 0)
+    index = np.where(sign != 0, np.arange(cols, dtype=np.int32), np.int32(0))
     np.maximum.accumulate(index, axis=1, out=index)
     filled = np.take_along_axis(sign, index, axis=1)
     starts = np.ones_like(filled, dtype=bool)

@@ -7,6 +7,7 @@ from scipy import ndimage
 
 from shotline.adapters.imaging.checks.common import mask_overlay, measured, png, skipped
 from shotline.adapters.imaging.checks.frame import Frame, delta_e00, srgb_to_lab
+from shotline.adapters.imaging.product import channel_distance
 from shotline.domain.qc import CheckOutcome, QcThresholds, parse_hex
 
 # 8-bit levels at which a pixel counts as clipped (any channel at the top of the range: that
@@ -25,10 +26,9 @@ SPECK_MAX_SHARE = 0.0005
 def exposure(frame: Frame, limits: QcThresholds) -> CheckOutcome:
     """Clipped highlights and crushed shadows inside the product, and its overall tone."""
     mask = frame.mask if frame.mask.any() else np.ones(frame.mask.shape, dtype=bool)
-    pixels = frame.rgb[mask]
-    total = max(1, len(pixels))
-    clipped_px = frame.rgb.max(axis=2) >= CLIPPED_LEVEL
-    crushed_px = frame.rgb.max(axis=2) <= CRUSHED_LEVEL
+    total = max(1, int(mask.sum()))
+    clipped_px = frame.channel_max >= CLIPPED_LEVEL
+    crushed_px = frame.channel_max <= CRUSHED_LEVEL
     clipped = 100.0 * float((clipped_px & mask).sum()) / total
     crushed = 100.0 * float((crushed_px & mask).sum()) / total
     lab = frame.product_lab
@@ -203,10 +203,7 @@ def _luminance(lightness: float) -> float:
 def _count_specks(frame: Frame, target: tuple[int, int, int]) -> int:
     """Small separate spots on the backdrop clearly off its colour: dust and lint. A shadow
     is one large region, noise single pixels; neither counts."""
-    off = frame.background_mask & (
-        np.abs(frame.rgb.astype(np.int16) - np.asarray(target, dtype=np.int16)).max(axis=2)
-        > SPECK_LEVELS
-    )
+    off = frame.background_mask & (channel_distance(frame.rgb, target) > SPECK_LEVELS)
     if not off.any():
         return 0
     labels, count = ndimage.label(off)
