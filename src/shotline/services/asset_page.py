@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, cast, select
 
 from shotline.adapters.db.models import (
     Asset,
@@ -267,6 +267,7 @@ def asset_trail(uow: UnitOfWork, asset: Asset, request: Request | None) -> tuple
             Event.workspace_id == asset.workspace_id,
             Event.kind.in_(_LINE_EVENTS),
             Event.at == request.created_at,
+            _mentions(asset.request_line_id),
         )
         found += [
             e
@@ -277,6 +278,7 @@ def asset_trail(uow: UnitOfWork, asset: Asset, request: Request | None) -> tuple
         Event.workspace_id == asset.workspace_id,
         Event.kind.in_(_EXCEPTION_EVENTS),
         Event.at >= asset.created_at,
+        _mentions(asset.id),
     )
     found += [
         e
@@ -293,6 +295,12 @@ def asset_trail(uow: UnitOfWork, asset: Asset, request: Request | None) -> tuple
         HistoryEntry(e.at, e.kind, names.get(e.actor_id) if e.actor_id else None, label, e.payload)
         for e in found
     )
+
+
+def _mentions(number: int) -> ColumnElement[bool]:
+    """A cheap pre-filter on the payload's text (the exact test runs in Python): a big
+    request's other line events, or exceptions about other assets, are never loaded."""
+    return cast(Event.payload, Text).like(f"%{number}%")
 
 
 def version_file(uow: UnitOfWork, actor: Actor, asset_id: int, number: int) -> VersionFile:
@@ -414,9 +422,11 @@ def _shot_list(uow: UnitOfWork, asset: Asset, fields: dict[str, Any]) -> tuple[S
     """The views requested for this SKU colorway, in request order, each with its asset."""
     siblings = uow.session.execute(
         select(Asset.id, Asset.view, Asset.state).where(
+            # The (workspace, sku, colorway) index finds them at once.
             Asset.workspace_id == asset.workspace_id,
-            Asset.request_line_id == asset.request_line_id,
+            Asset.sku == asset.sku,
             Asset.colorway == asset.colorway,
+            Asset.request_line_id == asset.request_line_id,
         )
     ).all()
     by_view = {view: (asset_id, state) for asset_id, view, state in siblings}

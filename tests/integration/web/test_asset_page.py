@@ -15,7 +15,7 @@ from sqlalchemy import select
 from conftest import NOW
 from crew import Crew
 from shotline.adapters.db.models import Asset, CheckResult, GateDecision, Version
-from shotline.services import assignment, production
+from shotline.services import assignment, exceptions, production
 from shotline.services.asset_page import asset_detail
 from shotline.services.assets import AssetKey
 from shotline.services.history import asset_history
@@ -241,6 +241,12 @@ def test_delivery_after_every_gate(browser, crew: Crew, tee: int, tmp_path: Path
     ):
         crew.decide(who, FRONT, gate)
     assert crew.state(FRONT)[0] == "approved"
+    with crew.app.uow() as uow:
+        # An exception naming this asset, and one naming its sibling that must stay out.
+        exceptions.request_exception(uow, crew["producer"], "move_queue", "rush", [tee], NOW)
+    with crew.app.uow() as uow:
+        other = crew.asset_id(BACK)
+        exceptions.request_exception(uow, crew["producer"], "move_queue", "x", [other], NOW)
     assert "deliver-button" not in browser("qc").get(f"/assets/{tee}").text
     dam = browser("dam")
     page = dam.get(f"/assets/{tee}")
@@ -262,6 +268,7 @@ def test_delivery_after_every_gate(browser, crew: Crew, tee: int, tmp_path: Path
         (e.at, e.kind, e.actor, e.payload) for e in full
     ]
     assert [e.kind for e in trail][:2] == ["line_accepted", "version_uploaded"]
+    assert [e.payload["reason"] for e in trail if e.kind == "exception_requested"] == ["rush"]
 
 
 def test_the_reference_swatch_is_offered_for_comparison(browser, crew: Crew) -> None:
