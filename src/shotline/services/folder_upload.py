@@ -21,16 +21,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from shotline.adapters.db.models import Asset, Version
+from shotline.adapters.db.models import Asset, Team, Version
 from shotline.domain.access import Actor
 from shotline.domain.errors import ShotlineError
 from shotline.domain.lifecycle import CLOSED_STATES
 from shotline.domain.naming import parse_name, slug
 from shotline.domain.policy import Policy
 from shotline.services import production
-from shotline.services.assets import AssetKey, check_visible
+from shotline.services.assets import AssetKey
 from shotline.services.policies import load_active_policy
 from shotline.services.unit_of_work import UnitOfWork
 
@@ -69,6 +69,8 @@ class FolderReport:
 
     stored: list[StoredFile] = field(default_factory=list)
     refused: list[RefusedFile] = field(default_factory=list)
+    # Hidden files (.DS_Store, ._ resource forks): listed, never stored, not an error.
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,21 @@ def upload_folder(
     options: FolderOptions,
     now: dt.datetime,
 ) -> FolderReport:
-    """Upload every file of a folder (sub-folders included, hidden files skipped) or of a
-    zip archive. `new_uow` opens one unit of work per file."""
+    """Upload every file of a folder (sub-folders included; hidden files listed as skipped,
+    symbolic links refused) or of a zip archive. `new_uow` opens one unit of work per
+    file."""
     with _files_of(source) as files:
         with new_uow() as uow:
             policy = load_active_policy(uow, actor.workspace_id).policy
             assets = _open_assets(uow, actor)
         report = FolderReport()
-        for name, path in files:
+        for name, path, hidden in files:
+            if hidden:
+                report.skipped.append(name)
+                continue
+            if path.is_symlink():
+                report.refused.append(RefusedFile(name, "a symbolic link; not followed"))
+                continue
             try:
                 key, renamed = _match(policy, assets, name)
                 item = production.Upload(
@@ -128,26 +137,25 @@ class _Candidate:
 
 
 def _open_assets(uow: UnitOfWork, actor: Actor) -> list[_Candidate]:
-    rows = uow.session.scalars(
-        select(Asset).where(
-            Asset.workspace_id == actor.workspace_id,
-            Asset.state.not_in([s.value for s in CLOSED_STATES]),
-        )
+    """Every open asset the actor may see, as plain rows: one query per folder, not one
+    per file (a vendor sees only the work assigned to it or its vendor)."""
+    query = select(Asset.sku, Asset.colorway, Asset.view).where(
+        Asset.workspace_id == actor.workspace_id,
+        Asset.state.not_in([s.value for s in CLOSED_STATES]),
     )
-    found = []
-    for asset in rows:
-        try:
-            check_visible(uow, actor, asset)
-        except ShotlineError:
-            continue
-        parts = (asset.sku, asset.colorway, asset.view)
-        found.append(
-            _Candidate(
-                AssetKey(*parts),
-                tuple(tuple(_WORD.findall(p.lower())) for p in parts),  # type: ignore[arg-type]
-                tuple(slug(p).casefold() for p in parts),  # type: ignore[arg-type]
-            )
+    if actor.is_vendor:
+        team = uow.session.scalar(
+            select(Team.id).where(Team.workspace_id == actor.workspace_id, Team.name == actor.team)
         )
+        query = query.where(
+            or_(Asset.assignee_team_id == team, Asset.assignee_user_id == actor.user_id)
+        )
+    found = []
+    for sku, colorway, view in uow.session.execute(query):
+        parts = (sku, colorway, view)
+        words = tuple(tuple(_WORD.findall(p.lower())) for p in parts)
+        slugs = tuple(slug(p).casefold() for p in parts)
+        found.append(_Candidate(AssetKey(*parts), words, slugs))  # type: ignore[arg-type]
     return found
 
 
@@ -181,7 +189,7 @@ def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
 
 
 @contextmanager
-def _files_of(source: Path) -> Iterator[list[tuple[str, Path]]]:
+def _files_of(source: Path) -> Iterator[list[tuple[str, Path, bool]]]:
     if source.is_dir():
         yield _walk(source)
         return
@@ -193,14 +201,15 @@ def _files_of(source: Path) -> Iterator[list[tuple[str, Path]]]:
     raise ShotlineError(f"{source} is neither a folder nor a .zip archive")
 
 
-def _walk(folder: Path) -> list[tuple[str, Path]]:
+def _walk(folder: Path) -> list[tuple[str, Path, bool]]:
+    """(name, path, hidden) of every file under `folder`; hidden ones (a part of the path
+    starts with a dot: .DS_Store, ._ resource forks, editors' swap files) are flagged."""
     files = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # .DS_Store, ._ resource forks, editors' swap files
-        if path.is_file() and not path.is_symlink():
-            files.append((path.name, path))
+        hidden = any(part.startswith(".") for part in relative.parts)
+        if path.is_symlink() or path.is_file():
+            files.append((path.name, path, hidden))
     return files
 
 

@@ -56,6 +56,7 @@ def test_files_are_mapped_to_assets_by_name(crew: Crew, tmp_path: Path) -> None:
             "(the policy refuses non-conforming names)",
         ),
     ]
+    assert report.skipped == [".DS_Store"]
     # The stored name carries the version Shotline gave, not the one in the file name.
     assert _versions(crew) == [
         ("TEE-001_Black_front_v1.jpg", "TEE-001_Black_front_v1.jpg"),
@@ -121,3 +122,16 @@ def test_a_zip_that_would_write_outside_its_folder_is_refused(
         _upload(crew, archive)
     assert _versions(crew) == []
     assert not (tmp_path.parent / "TEE-001_Black_front_v1.jpg").exists()
+
+
+def test_a_symbolic_link_is_not_followed(crew: Crew, tmp_path: Path) -> None:
+    crew.import_rows([row()])
+    outside = write_image(tmp_path / "elsewhere" / "secret.jpg")
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    (folder / "TEE-001_Black_front_v1.jpg").symlink_to(outside)
+    report = _upload(crew, folder)
+    assert [(r.file, r.reason) for r in report.refused] == [
+        ("TEE-001_Black_front_v1.jpg", "a symbolic link; not followed")
+    ]
+    assert _versions(crew) == []

@@ -257,6 +257,7 @@ def upload_folder(
         )
     for refused in report.refused:
         errors.print(f"not stored: {refused.file}: {refused.reason}", highlight=False)
-    console.print(f"{len(report.stored)} stored, {len(report.refused)} not stored")
+    skipped = f", {len(report.skipped)} hidden file(s) skipped" if report.skipped else ""
+    console.print(f"{len(report.stored)} stored, {len(report.refused)} not stored{skipped}")
     if report.refused:
         raise typer.Exit(1)

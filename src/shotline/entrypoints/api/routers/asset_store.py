@@ -93,6 +93,7 @@ def upload_files(
         ],
         refused=refused
         + [RefusedFileOut(file=x.file, reason=x.reason) for r in reports for x in r.refused],
+        skipped=[name for r in reports for name in r.skipped],
     )
 
 

@@ -31,6 +31,7 @@ class UploadReportOut(View):
 
     stored: list[StoredFileOut]
     refused: list[RefusedFileOut]
+    skipped: list[str]
 
 
 class FinalOut(View):
