@@ -1,12 +1,14 @@
 """Channel renditions: one image made to one channel's specification with libvips.
 
-The pipeline streams: libvips' `thumbnail` decodes with shrink-on-load (a JPEG is read at
-1/2, 1/4 or 1/8 scale when the output allows) and resizes in one sequential pass, so memory
-stays flat on 100-megapixel masters. The product is found once, on a small copy
+The pipeline streams: the master is read top to bottom with shrink-on-load (a JPEG is
+decoded at 1/2, 1/4 or 1/8 scale when the output allows), the region the channel shows is
+cropped and only that is resized, in one sequential pass, so memory stays flat on
+100-megapixel masters (benchmarks/renditions.py). The product is found once, on a small copy
 (`analyse`), and its bounding box scaled to the master. Then, per channel:
 
 - `fit_product`: the product's box is scaled into the frame less the channel's margin,
-  centred, and everything outside the box becomes the channel background;
+  centred, and everything outside the box becomes the channel background; an edge where the
+  master's frame cuts the product stays on the rendition's frame edge;
 - `contain`: the whole image, likewise;
 - `cover`: the frame is filled and the overflow cropped, centred on the product.
 
@@ -28,7 +30,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyvips
@@ -95,6 +97,8 @@ class SourceAnalysis:
     height: int
     backdrop: tuple[int, int, int]
     box: Box | None
+    # RAW and HEIC are decoded whole (rawpy, pillow-heif): kept so each channel reuses it.
+    decoded: tuple[pyvips.Image, str] | None = field(default=None, repr=False, compare=False)
 
 
 def analyse(source: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> SourceAnalysis:
@@ -117,7 +121,8 @@ def analyse(source: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> SourceAnal
         right = min(width, math.ceil((found.left + found.width + _BOX_PAD) * fx))
         bottom = min(height, math.ceil((found.top + found.height + _BOX_PAD) * fy))
         box = Box(left, top, right - left, bottom - top)
-    return SourceAnalysis(width, height, backdrop, box)
+    decoded = (image, fmt) if fmt in ("raw", "heic") else None
+    return SourceAnalysis(width, height, backdrop, box, decoded)
 
 
 def render(
@@ -144,13 +149,15 @@ def render(
         )
     if analysis is None:
         analysis = analyse(source, max_pixels=max_pixels)
-    image, fmt = open_image(source, max_pixels=max_pixels, sequential=True)
+    if analysis.decoded is not None:
+        image, fmt = analysis.decoded
+    else:
+        image, fmt = open_image(source, max_pixels=max_pixels, sequential=True)
     background = _background(channel, analysis)
     placed, product = _place(source, image, fmt, channel_name, channel, analysis, background)
     try:
         # The frame is small (a few megapixels); holding it lets the quality search
-        # re-encode without decoding the master again. Metadata is set before: an operation
-        # on the memory image would sit in libvips' operation cache and keep it alive.
+        # re-encode without decoding the master again.
         frame = _with_metadata(placed, channel, metadata).copy_memory()
     except pyvips.Error as exc:
         raise _corrupt(source, exc) from None

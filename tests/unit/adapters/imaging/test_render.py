@@ -361,6 +361,26 @@ def test_transparency_is_flattened_onto_the_channel_background(
     assert np.abs(centre.astype(int) - (20, 60, 200)).max() < 4
 
 
+def test_a_heic_capture_is_decoded_once_for_every_channel(policy: Policy, tmp_path: Path) -> None:
+    import pillow_heif
+
+    array = np.empty((1200, 1000, 3), np.uint8)
+    array[:] = BACKDROP
+    array[200:1000, 200:800] = PRODUCT
+    source = tmp_path / "capture.heic"
+    heif = pillow_heif.from_bytes(mode="RGB", size=(1000, 1200), data=array.tobytes())
+    heif.save(str(source), quality=92)
+    analysis = analyse(source)
+    assert analysis.decoded is not None and analysis.decoded[1] == "heic"
+    channels = {name: policy.channels[name] for name in ("pdp", "instagram_feed")}
+    made = render_all(source, channels, tmp_path, lambda name, _: f"{name}.jpg")
+    pdp = next(r for r in made if r.channel == "pdp")
+    _, pixels = _load(pdp.path)
+    _, _, w, h = _product_box(pixels, (255, 255, 255))
+    assert max(w / 2000, h / 2500) == pytest.approx(0.88, abs=0.01)
+    assert (pixels[:MCU] == 255).all()
+
+
 def test_exif_orientation_is_applied(policy: Policy, tmp_path: Path) -> None:
     # Stored landscape 2000x1250 with the product on the left; orientation 6 shows it
     # portrait (1250x2000) with the product at the top.
