@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from shotline.adapters.db.models import Asset, Team, Version
 from shotline.domain.access import Actor
 from shotline.domain.errors import NotFound
+from shotline.domain.intake.fields import PRIORITY_RANK
 from shotline.domain.lifecycle import AssetState
 from shotline.domain.review import FINAL_QC
 from shotline.services.policies import load_active_policy
@@ -58,9 +59,9 @@ def review_queue(
     mine = tuple(g for g, spec in policy.gates.items() if actor.roles & set(spec.decided_by))
     conditions = [Asset.workspace_id == actor.workspace_id, Asset.state == AssetState.IN_REVIEW]
     if name in policy.gates:
-        kind, gates = "gate", tuple(g for g in mine if g == name)
+        kind, gates, tracks = "gate", tuple(g for g in mine if g == name), tuple(policy.tracks)
     elif name in policy.tracks:
-        kind, gates = "track", mine
+        kind, gates, tracks = "track", mine, (name,)
         conditions.append(Asset.track == name)
     else:
         raise NotFound(
@@ -76,10 +77,16 @@ def review_queue(
     total = uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     if skip:
         base = base.where(Asset.id.not_in(list(skip)))
-    rows = uow.session.scalars(base.order_by(*queue_order()).limit(limit))
+    # One read per track, each straight off the (workspace, track, state, due) index in
+    # order, merged: the queue's head without sorting every asset in review.
+    heads: list[Asset] = []
+    for track in tracks:
+        query = base.where(Asset.track == track).order_by(*queue_order()).limit(limit)
+        heads += uow.session.scalars(query)
+    heads.sort(key=lambda a: (a.due_at, PRIORITY_RANK.get(a.priority, len(PRIORITY_RANK)), a.id))
     items = tuple(
         ReviewItem(a.id, a.sku, a.colorway, a.view, a.track, a.gate or "", a.priority, a.due_at)
-        for a in rows
+        for a in heads[:limit]
     )
     return ReviewQueue(name, kind, gates, total, items)
 

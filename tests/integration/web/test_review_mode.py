@@ -138,6 +138,14 @@ def test_a_decision_on_a_version_replaced_meanwhile_is_refused(
     )
 
 
+def test_a_track_queue_holds_that_track_only(browser, in_review: list[int]) -> None:
+    qc = browser("qc")
+    page = qc.get("/review/catalog")
+    assert "4 waiting" in page.text and head(page.text) == in_review[0]
+    empty = qc.get("/review/hero")
+    assert "0 waiting" in empty.text and 'id="review-empty"' in empty.text
+
+
 def test_unknown_queue_and_four_eyes(browser, crew: Crew, in_review: list[int]) -> None:
     qc = browser("qc")
     assert qc.get("/review/nonsense").status_code == 404
