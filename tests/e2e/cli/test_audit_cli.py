@@ -127,9 +127,11 @@ def test_audit_after_a_replayed_history(ready, tmp_path) -> None:
     )
     assert answers["Are RAW, selects, WIP, final, and archive folders clearly separated?"] == (
         "partial",
-        "each version carries one stage: final 1, raw 1; select, wip, archive unused",
+        # Approval made the approved version final and archived the capture.
+        "each version carries one stage: archive 1, final 1; raw, select, wip unused",
     )
-    assert document["maturity"] == {"level": 4, "label": "managed", "score": 0.788}
+    # Superseded versions are archived on approval: that answer is yes, not partial.
+    assert document["maturity"] == {"level": 4, "label": "managed", "score": 0.803}
     text = ready.ok("audit").stdout
     assert "  [yes]     Is shoot-to-live time measured?\n" in text
     assert "            1 asset went live; shoot-to-live runs from the first capture" in text
