@@ -145,19 +145,15 @@ class HueyJobs:
             ran += 1
 
     def run_until_idle(self, clock: Callable[[], dt.datetime] | None = None) -> int:
-        """Run every waiting job here, then every run the database still has queued (its job
-        was lost) or left running by a worker that died, until none is left; how many jobs
-        ran. Assumes no other worker is running (`shotline worker --drain`, tests)."""
+        """Run every waiting job here, then every run the database still has queued once the
+        queue is empty (its job was lost) or left running past the timeout by a worker that
+        died; how many jobs ran (`shotline worker --drain`, scripts, tests)."""
         from shotline.services import qc
 
         ran = self.drain()
         with self._app_uow() as uow:
             lost = qc.requeue_lost(
-                uow,
-                (clock or self.clock)(),
-                queue_empty=True,
-                running_timeout=dt.timedelta(0),
-                queued_grace=dt.timedelta(0),
+                uow, (clock or self.clock)(), queue_empty=True, queued_grace=dt.timedelta(0)
             )
         return ran + (self.drain() if lost else 0)
 
