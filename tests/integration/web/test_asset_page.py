@@ -328,3 +328,19 @@ def test_automated_checks_show_with_their_overlays(
     assert served.status_code == 200 and served.content == overlay.read_bytes()
     assert qc.get(f"/assets/{tee}/versions/1/checks/focus/overlay").status_code == 404
     assert browser("vendor2").get(overlay_url).status_code == 404
+
+
+def test_a_version_uploaded_without_submitting_is_submitted_later(
+    browser, crew: Crew, tee: int
+) -> None:
+    done = upload_form(browser, "retoucher", tee, png_bytes(), submit=False)
+    assert done.status_code == 303
+    assert crew.state(FRONT) == ("in_retouch", None, 0)
+    retoucher = browser("retoucher")
+    assert 'id="submit-button"' in retoucher.get(f"/assets/{tee}").text
+    assert 'id="submit-button"' not in browser("qc").get(f"/assets/{tee}").text
+    submitted = retoucher.post(f"/assets/{tee}/submit", {}, token_from=f"/assets/{tee}")
+    assert submitted.status_code == 303
+    assert crew.state(FRONT) == ("in_review", "technical", 0)
+    refused = browser("qc").post(f"/assets/{tee}/submit", {}, token_from=f"/assets/{tee}")
+    assert refused.status_code == 403 and "cannot submit versions" in refused.text
