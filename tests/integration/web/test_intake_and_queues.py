@@ -178,3 +178,30 @@ def test_only_assigning_roles_see_or_use_bulk_assign(browser, crew) -> None:
 def test_unknown_track_is_a_page_not_a_traceback(browser) -> None:
     page = browser("producer").get("/queues/nope/capture")
     assert page.status_code == 400 and "unknown track" in page.text
+
+
+def test_an_xlsx_spreadsheet_is_read_like_a_csv(browser, crew) -> None:
+    from support import write_xlsx
+
+    sheet = {**{k: v for k, v in GOOD.items() if k != "channels"}, "channels": "pdp"}
+    path = write_xlsx(crew.files / "drop.xlsx", [sheet, {**sheet, "sku": "WEB-009", "fabric": ""}])
+    merch = browser("merch")
+    token = merch.token("/intake")
+    with path.open("rb") as handle:
+        page = merch.client.post(
+            "/intake/upload",
+            data={"csrf_token": token, "action": "validate"},
+            files={"file": ("drop.xlsx", handle, "application/octet-stream")},
+        )
+    assert page.status_code == 200
+    assert "2 row(s), 1 accepted, 1 rejected" in page.text and "WEB-009" in page.text
+
+
+def test_without_javascript_the_form_refreshes_with_the_category_fields(browser) -> None:
+    merch = browser("merch")
+    page = merch.post(
+        "/intake/refresh", {"category": "jewelry", "sku": "KEEP-1"}, token_from="/intake"
+    )
+    assert page.status_code == 200
+    assert 'name="metal_type"' in page.text and 'value="KEEP-1"' in page.text
+    assert "field-error" not in page.text
