@@ -24,7 +24,7 @@ the p95 under load and the pages per second. Any answer other than 200 is counte
 reported, never timed as a success.
 
     .venv/bin/python benchmarks/web_pages.py [--assets 50000] [--runs 100] [--clients 4]
-        [--postgres]
+        [--postgres] [--no-sqlite]
 """
 
 from __future__ import annotations
@@ -329,14 +329,17 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="Also on PostgreSQL")
+    parser.add_argument("--no-sqlite", action="store_true", help="Skip the SQLite run")
     args = parser.parse_args()
     print(f"machine: {_machine()}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="shotline-web-bench-"))
     try:
-        home = folder / "sqlite"
-        home.mkdir()
-        run(f"sqlite:///{home / 'bench.db'}", home, args.assets, args.runs, args.clients, "SQLite")
+        if not args.no_sqlite:
+            home = folder / "sqlite"
+            home.mkdir()
+            url = f"sqlite:///{home / 'bench.db'}"
+            run(url, home, args.assets, args.runs, args.clients, "SQLite")
         if args.postgres:
             made = fresh_postgres("web pages")
             if made is not None:
