@@ -78,8 +78,7 @@ def qc(
     """Measure images against the written standard: resolution, format, focus, exposure,
     white balance, background, fill, aspect, colour, silhouette, detail and duplicates.
 
-    Images named {sku}_{colorway}_... are compared for colour consistency with the other
-    images of their SKU and colorway, and for duplicates with other SKUs' images."""
+    Names {sku}_{colorway}_... group images for colour consistency and duplicates."""
     try:
         policy = _policy(policy_file)
         thresholds, context = _setup(
@@ -289,11 +288,17 @@ def _print(done: list[_Done], as_json: bool) -> None:
                 f"[green]pass[/green] {report.file} ({len(ran)} checks, "
                 f"{len(report.checks) - len(ran)} skipped)",
                 highlight=False,
+                soft_wrap=True,
             )
             continue
-        console.print(f"[red]FAIL[/red] {report.file}", highlight=False)
+        console.print(f"[red]FAIL[/red] {report.file}", highlight=False, soft_wrap=True)
         for outcome in report.failed:
-            console.print(f"  {outcome.check}: {outcome.message}", highlight=False, markup=False)
+            console.print(
+                f"  {outcome.check}: {outcome.message}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
     if not as_json:
         total = len(done)
         bad = sum(1 for d in done if d.error)
