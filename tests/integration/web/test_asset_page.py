@@ -77,6 +77,7 @@ def test_retoucher_uploads_a_version_and_submits_it(browser, crew: Crew, tee: in
     page = browser("qc").get(f"/assets/{tee}")
     assert page.status_code == 200
     assert "tee_front.png" in page.text and 'name="item.focus"' in page.text
+    assert 'href="/review/technical" id="to-review"' in page.text
     # The shot list says which of the SKU's views this is.
     assert 'id="shot-position">1 of 2' in page.text
 

@@ -98,7 +98,6 @@ def _render(
         errors=errors or {},
         answers=answers or {},
         decision_action=f"/assets/{asset_id}/decision",
-        back=None,
         review_name=None,
     )
 

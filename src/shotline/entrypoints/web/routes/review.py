@@ -89,7 +89,6 @@ def _render(
         decision_action=f"/review/{name}/decision" + (f"?skip={skip_text}" if skipped else ""),
         errors=errors or {},
         answers=answers or {},
-        back=None,
     )
 
 
