@@ -57,7 +57,7 @@ from _pg import drop_postgres, fresh_postgres
 from sqlalchemy import Connection, TextClause, bindparam, func, select, text
 from sqlalchemy import event as sa_event
 
-from shotline.adapters.db.models import CheckResult
+from shotline.adapters.db.models import Asset, CheckResult
 from shotline.adapters.db.types import UTCDateTime
 from shotline.bootstrap import App, build
 from shotline.config import Settings
@@ -74,7 +74,7 @@ from shotline.services.policies import load_active_policy
 NOW = _bulk.NOW
 MONTH_END = NOW.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 MONTH_START = (MONTH_END - dt.timedelta(days=1)).replace(day=1)
-OPTIONS = {"loop_budget_s": 300.0}  # --loop-budget
+OPTIONS: dict[str, Any] = {"loop_budget_s": 300.0, "reuse": False}  # --loop-budget, --reuse
 MIN_RUNS = 3
 # What --try-indexes adds: the dashboard's window over decisions (decided_at first: the
 # AI-workflow query filters versions.workspace_id, not gate_decisions.workspace_id) and
@@ -744,9 +744,14 @@ def child(url: str, assets: int, dash_runs: int, report_runs: int, try_indexes: 
           explain: bool, check: bool) -> dict[str, Any]:  # fmt: skip
     home = Path(tempfile.mkdtemp(prefix="shotline-bench-metrics-home-"))
     try:
-        _log(f"  setup: {assets} assets")
-        loaded = _bulk.fill(url, home, assets, check=check, peak=_peak_mb)
-        result: dict[str, Any] = {"loaded": asdict(loaded), "setup_peak_mb": _peak_mb()}
+        result: dict[str, Any] = {"loaded": None, "setup_peak_mb": None}
+        if OPTIONS["reuse"]:
+            # A database an earlier run left (--keep): measure only, with today's code.
+            _log(f"  reusing {url}")
+        else:
+            _log(f"  setup: {assets} assets")
+            loaded = _bulk.fill(url, home, assets, check=check, peak=_peak_mb)
+            result = {"loaded": asdict(loaded), "setup_peak_mb": _peak_mb()}
         reset = _reset_peak()
         app = build(Settings(home, url, "bench", "admin"))
         with app.uow() as uow:
@@ -754,7 +759,8 @@ def child(url: str, assets: int, dash_runs: int, report_runs: int, try_indexes: 
             policy = load_active_policy(uow, actor.workspace_id).policy
         with app.engine.connect() as conn:
             result["db_mb"] = _bulk.database_bytes(conn, url) / 1e6
-            result["open_now"] = {s: n for s, n in loaded.states.items() if s in WORKING_STATES}
+            states = conn.execute(select(Asset.state, func.count()).group_by(Asset.state))
+            result["open_now"] = {s: n for s, n in states if s in WORKING_STATES}
         result["base"] = _measure(app, actor, policy, dash_runs, report_runs, "as is")
         if explain:
             result["plans"] = _service_plans(app, actor)
@@ -790,7 +796,7 @@ def _run_child(url: str, args: argparse.Namespace) -> dict[str, Any]:
                "--dashboard-runs", str(args.dashboard_runs), "--report-runs",
                str(args.report_runs), "--loop-budget", str(args.loop_budget)]  # fmt: skip
     command += ["--try-indexes"] * args.try_indexes + ["--explain"] * args.explain
-    command += ["--check"] * args.check
+    command += ["--check"] * args.check + ["--reuse", args.reuse] * bool(args.reuse)
     out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"child failed with exit status {out.returncode}")
@@ -872,6 +878,16 @@ def _report_measured(m: dict[str, Any], label: str) -> None:
 def _report(backend: str, r: dict[str, Any]) -> None:
     ld = r["loaded"]
     print(f"\n{backend}")
+    if ld is None:
+        print(f"  reused database of {r['db_mb']:,.0f} MB (--reuse)")
+    else:
+        _report_setup(ld, r)
+    open_now = ", ".join(f"{s} {n:,}" for s, n in r["open_now"].items())
+    print(f"  open now   {sum(r['open_now'].values()):,}: {open_now}")
+    _report_rest(r)
+
+
+def _report_setup(ld: dict[str, Any], r: dict[str, Any]) -> None:
     print(f"  setup      {ld['setup_seconds']:7.1f} s: {ld['assets']:,} assets, "
           f"{ld['lines']:,} SKU lines, {ld['requests']} requests, {ld['versions']:,} versions, "
           f"{ld['decisions']:,} gate decisions, {ld['events']:,} events "
@@ -882,8 +898,9 @@ def _report(backend: str, r: dict[str, Any]) -> None:
           f"create indexes {ld['index_seconds']:.0f} s + "
           f"finish {ld['finish_seconds']:.0f} s; database {r['db_mb']:,.0f} MB; "
           f"peak RSS setup {r['setup_peak_mb']:.0f} MB")  # fmt: skip
-    open_now = ", ".join(f"{s} {n:,}" for s, n in r["open_now"].items())
-    print(f"  open now   {sum(r['open_now'].values()):,}: {open_now}")
+
+
+def _report_rest(r: dict[str, Any]) -> None:
     _report_measured(r["base"], "as is")
     if "indexed" in r:
         print(f"  with the suggested indexes (created in {r['index_seconds']:.1f} s):")
@@ -914,10 +931,13 @@ def main() -> None:
     parser.add_argument("--check", action="store_true",
                         help="verify foreign keys after the SQLite load (slow)")  # fmt: skip
     parser.add_argument("--save", help="append each backend's raw figures (JSON) to this file")
+    parser.add_argument("--keep", help="write the SQLite database into this folder and keep it")
+    parser.add_argument("--reuse", help="measure only, on the database at this URL (--keep)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     OPTIONS["loop_budget_s"] = args.loop_budget
+    OPTIONS["reuse"] = bool(args.reuse)
     if args.child:
         result = child(args.url, args.assets, args.dashboard_runs, args.report_runs,
                        args.try_indexes, args.explain, args.check)  # fmt: skip
@@ -930,12 +950,17 @@ def main() -> None:
           f"x{args.dashboard_runs} and report {MONTH_START:%Y-%m} x{args.report_runs} (each "
           f"after one cold call), service and hand-written SQL interleaved, same process and "
           f"engine")  # fmt: skip
+    if args.reuse:
+        _report("reused", _run_child(args.reuse, args))
+        return
     if not args.no_sqlite:
-        work = Path(tempfile.mkdtemp(prefix="shotline-bench-metrics-"))
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="shotline-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
         try:
             _report("SQLite", _run_child(f"sqlite:///{work / 'metrics.db'}", args))
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
     if args.no_postgres:
         return
     fresh = fresh_postgres("\n")

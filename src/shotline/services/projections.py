@@ -235,7 +235,9 @@ def project(db: Executor, events: Iterable[dict[str, Any]]) -> int:
     batch = _Batch({}, [], [], [], {}, {})
     for event in followed:
         _fold(batch, event, versions, categories)
-    firsts = list(batch.firsts.values())
+    # Rows upserted in key order, so concurrent transactions lock shared rows (an hour's
+    # counts) in the same order and never deadlock each other.
+    firsts = [batch.firsts[k] for k in sorted(batch.firsts)]
     _upsert(db, MetricAsset, firsts, ("asset_id",),
             lambda new, old: {c: _earliest(new[c], old[c]) for c in _FIRSTS})  # fmt: skip
     for model, rows in (
@@ -248,12 +250,13 @@ def project(db: Executor, events: Iterable[dict[str, Any]]) -> int:
     hourly = [
         {"workspace_id": ws, "dimension": dim, "hour": hour, "value": value, "decisions": n,
          "failed": failed}
-        for (ws, dim, hour, value), (n, failed) in batch.hourly.items()
+        for (ws, dim, hour, value), (n, failed) in sorted(batch.hourly.items())
     ]  # fmt: skip
     _upsert(db, MetricHourly, hourly, ("workspace_id", "dimension", "hour", "value"),
             lambda new, old: {"decisions": old.decisions + new.decisions,
                               "failed": old.failed + new.failed})  # fmt: skip
-    _upsert(db, MetricAiVersion, list(batch.ai_versions.values()), ("version_id",),
+    ai_versions = [batch.ai_versions[k] for k in sorted(batch.ai_versions)]
+    _upsert(db, MetricAiVersion, ai_versions, ("version_id",),
             lambda new, old: {c: _latest(new[c], old[c])
                               for c in ("last_decided_at", "last_failed_at")})  # fmt: skip
     return len(followed)

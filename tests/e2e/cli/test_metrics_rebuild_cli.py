@@ -88,7 +88,7 @@ def test_rebuild_gives_the_same_report(ready, tmp_path) -> None:
     assert (decisions, milestones) == (6, 3)  # 6 reviews; approved, delivered, live
 
     out = ready.ok("metrics-rebuild").stdout
-    assert "rebuilt the metric projections of default from 13 of 13 events" in out
+    assert "rebuilt the metric projections of default from 13 events" in out
     assert (ready.count(MetricDecision), ready.count(MetricMilestone)) == (decisions, milestones)
     assert json.loads(ready.ok("report", *period).stdout) == before
 
