@@ -490,6 +490,13 @@ class RunView:
     checks: tuple[CheckView, ...]
 
 
+def run_state(uow: UnitOfWork, version_id: int) -> str | None:
+    """The state of a version's QC run (None: the version has none, e.g. older than QC).
+    Flushes nothing: callers read it mid-transaction, before their own rows are written."""
+    with uow.session.no_autoflush:
+        return uow.session.scalar(select(QcRun.state).where(QcRun.version_id == version_id))
+
+
 def results_of(uow: UnitOfWork, version_id: int) -> tuple[CheckView, ...]:
     """The latest results of a version, in the public check order."""
     from shotline.domain.qc import CHECK_NAMES

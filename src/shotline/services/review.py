@@ -26,7 +26,7 @@ from shotline.domain.review import (
     gates_for,
     judge,
 )
-from shotline.services import exceptions
+from shotline.services import exceptions, qc
 from shotline.services.asset_store import promote_final
 from shotline.services.assets import AssetKey, find_asset, move
 from shotline.services.policies import load_active_policy
@@ -191,6 +191,8 @@ def _apply(
         "version_id": version.id,
         "comment": decision.comment,
         "cost": decision.cost,
+        # Decided before the measurements were in ("queued"/"running") or after ("done").
+        "qc": qc.run_state(uow, version.id),
     }
     if verdict.passed:
         base |= {"next_gate": verdict.next_gate, "override_exception": override_id}

@@ -436,3 +436,23 @@ def test_a_vendor_sees_only_the_runs_of_its_own_work(crew: Crew, recorded: Recor
         assignment.assign(uow, crew["producer"], [FRONT], NOW, team="Pixel Lab")
     with crew.app.uow() as uow:
         assert [r.asset for r in qc.list_runs(uow, crew["vendor"])] == ["TEE-001 / Black / front"]
+
+
+def test_a_decision_records_whether_the_measurements_were_in(
+    crew: Crew, recorded: RecordingJobs, checker: ScriptedChecker
+) -> None:
+    crew.import_rows([row()])
+    version = crew.upload("retoucher", FRONT, "retouch")
+    crew.decide("qc", FRONT, "technical")  # before any worker ran: no block, but on record
+    qc.run_qc(
+        crew.app.uow,
+        version.version_id,
+        checker=qc.Checker(checker.run_checks, checker.perceptual_hash),
+    )
+    crew.decide("cd", FRONT, "styling_fit")
+    with crew.app.uow() as uow:
+        states = [
+            e.payload["qc"]
+            for e in uow.session.scalars(select(Event).where(Event.kind == "gate_passed"))
+        ]
+    assert states == ["queued", "done"]
