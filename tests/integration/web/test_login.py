@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from crew import Crew
@@ -89,3 +91,33 @@ def test_the_menu_shows_only_what_the_roles_allow(browser) -> None:
     assert 'href="/intake"' not in qc and 'href="/queues"' in qc
     vendor = browser("vendor").get("/work").text
     assert 'href="/dashboard"' not in vendor and 'href="/policy"' not in vendor
+
+
+def test_the_session_cookie_is_secure_over_https_or_when_configured(
+    settings, crew, monkeypatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from conftest import NOW
+    from shotline.entrypoints.api.app import create_app
+
+    def login_cookie(base_url: str) -> str:
+        with TestClient(create_app(settings, clock=lambda: NOW), base_url=base_url) as client:
+            form = client.get("/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            assert token is not None
+            done = client.post(
+                "/login",
+                data={"username": "qc", "password": PASSWORD, "csrf_token": token.group(1)},
+                follow_redirects=False,
+            )
+            assert done.status_code == 303
+            return done.headers["set-cookie"]
+
+    assert "Secure" not in login_cookie("http://testserver")
+    assert "Secure" in login_cookie("https://testserver")
+    # Behind a proxy that ends TLS the app sees http; the setting marks cookies Secure anyway
+    # (so a browser sends them back over https only).
+    monkeypatch.setenv("SHOTLINE_SECURE_COOKIES", "1")
+    with TestClient(create_app(settings, clock=lambda: NOW)) as client:
+        assert "Secure" in client.get("/login").headers["set-cookie"]
