@@ -218,6 +218,15 @@ def test_a_reviewer_fails_the_gate_with_a_defect_and_a_region(
     screenshot(page, "07-review-index")
     page.click("a[href='/review/technical']")
     expect(page.locator("#review-asset")).to_contain_text("WEB-100")
+    # Skip ahead (nothing else waits) and come back, from the keyboard; ? shows the keys.
+    page.keyboard.press("n")
+    expect(page.locator("#review-empty")).to_be_visible()
+    page.keyboard.press("b")
+    expect(page.locator("#review-asset")).to_contain_text("WEB-100")
+    page.keyboard.press("?")
+    expect(page.locator("#key-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#key-help")).to_be_hidden()
     image = page.locator("img[data-main]")
     image.evaluate("img => img.decode()")
     # Draw a region from the keyboard's draw mode, then note it.
