@@ -53,7 +53,20 @@
     });
   };
 
+  // Fit to screen means the whole image as large as the stage allows: small images are
+  // scaled up too (with visible pixels), which CSS max-width alone cannot do.
+  Viewer.prototype.fit = function () {
+    const img = this.img;
+    if (this.mode !== "fit" || !img.naturalWidth) return;
+    const room = Math.min(this.stage.clientWidth / img.naturalWidth, (window.innerHeight * 0.7) / img.naturalHeight);
+    img.style.width = Math.max(1, Math.floor(img.naturalWidth * room)) + "px";
+    img.style.imageRendering = room > 2 ? "pixelated" : "";
+  };
+
   Viewer.prototype.bind = function () {
+    this.img.addEventListener("load", () => this.fit());
+    if (this.img.complete) this.fit();
+    window.addEventListener("resize", () => this.fit());
     this.root.querySelectorAll("[data-action]").forEach((button) => {
       button.addEventListener("click", () => this.act(button.dataset.action));
     });
@@ -85,6 +98,8 @@
     this.root.classList.toggle("is-actual", mode === "actual");
     // 100% means one image pixel per screen pixel: the full-resolution preview, unscaled.
     this.img.src = mode === "actual" ? this.fullUrl : this.previewUrl;
+    if (mode === "actual") { this.img.style.width = ""; this.img.style.imageRendering = "pixelated"; }
+    else this.fit();
     this.pressed("fit", mode === "fit");
     this.pressed("actual", mode === "actual");
     if (mode === "actual") { this.loupeOn = false; this.pressed("loupe", false); this.loupe.hidden = true; }
