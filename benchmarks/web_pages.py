@@ -174,8 +174,14 @@ class Browser:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, url, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, url, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed an idle keep-alive connection: open a new one, as browsers do.
+            self.conn.close()
+            self.conn.request(method, url, body=body, headers=headers)
+            response = self.conn.getresponse()
         text = response.read().decode("utf-8", "replace")
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
@@ -291,26 +297,35 @@ def run(url: str, home: Path, assets: int, runs: int, clients: int, label: str) 
         vendor = _login(port, VENDOR_USER)
         health = _measure(producer, lambda _i: "/healthz", runs)
         baseline = health.p(0.95)
-        results = {
-            "baseline /healthz": (health, None),
-            "queue (first 50)": (_measure(producer, lambda _i: queue_url, runs), "queue"),
-            "asset page": (
-                _measure(producer, lambda i: f"/assets/{asset_ids[i % len(asset_ids)]}", runs),
+        pages: list[tuple[str, Browser, Callable[[int], str], int, str | None]] = [
+            ("queue (first 50)", producer, lambda _i: queue_url, runs, "queue"),
+            (
+                "asset page",
+                producer,
+                lambda i: f"/assets/{asset_ids[i % len(asset_ids)]}",
+                runs,
                 "asset",
             ),
-            "dashboard (30 days)": (
-                _measure(producer, lambda _i: "/dashboard", max(5, runs // 5)),
+            (
+                "dashboard (30 days)",
+                producer,
+                lambda _i: "/dashboard",
+                max(5, runs // 5),
                 "dashboard",
             ),
-            "dashboard period part": (
-                _measure(producer, lambda _i: "/dashboard/period?days=30", max(3, runs // 20)),
+            ("vendor My work", vendor, lambda _i: "/work", runs, None),
+            (
+                "dashboard period part",
+                producer,
+                lambda _i: "/dashboard/period?days=30",
+                max(3, runs // 20),
                 None,
             ),
-            "vendor My work": (_measure(vendor, lambda _i: "/work", runs), None),
-        }
-        for name, (timings, key) in results.items():
-            target = TARGETS_MS.get(key) if key else None
-            print(_row(name, timings, baseline, target), flush=True)
+        ]
+        print(_row("baseline /healthz", health, baseline, None), flush=True)
+        for name, client, urls, count, key in pages:
+            timings = _measure(client, urls, count)
+            print(_row(name, timings, baseline, TARGETS_MS.get(key) if key else None), flush=True)
         loaded_t, rate = _concurrent(port, queue_url, runs, clients)
         print(
             _row(f"queue, {clients} clients", loaded_t, baseline, None) + f"  {rate:.1f} pages/s",
