@@ -191,16 +191,17 @@ def _apply(
         "version_id": version.id,
         "comment": decision.comment,
         "cost": decision.cost,
-        # Decided before the measurements were in ("queued"/"running") or after ("done").
-        "qc": qc.run_state(uow, version.id),
     }
+    # Decided before the measurements were in ("queued"/"running") or after ("done"); last,
+    # so the defects stay first in a narrow history column.
+    qc_state = {"qc": qc.run_state(uow, version.id)}
     if verdict.passed:
         base |= {"next_gate": verdict.next_gate, "override_exception": override_id}
         kind = EventKind.APPROVED if verdict.next_gate is None else EventKind.GATE_PASSED
         if verdict.next_gate is None:
             base |= {"final": version.number, "archived": promote_final(uow, asset, version)}
         asset.gate = verdict.next_gate
-        move(uow, actor, asset, verdict.next_state, now, NewEvent(kind, base))
+        move(uow, actor, asset, verdict.next_state, now, NewEvent(kind, base | qc_state))
         return
     asset.gate = None
     asset.rework_rounds += 1
@@ -212,7 +213,14 @@ def _apply(
         "round": asset.rework_rounds,
         "asked_by": actor.username,
     }
-    move(uow, actor, asset, verdict.next_state, now, NewEvent(EventKind.GATE_FAILED, base))
+    move(
+        uow,
+        actor,
+        asset,
+        verdict.next_state,
+        now,
+        NewEvent(EventKind.GATE_FAILED, base | qc_state),
+    )
 
 
 def bypass_gate(uow: UnitOfWork, actor: Actor, key: AssetKey, gate: str, now: dt.datetime) -> str:

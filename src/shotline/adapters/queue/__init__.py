@@ -160,6 +160,11 @@ class HueyJobs:
     def consumer(self, workers: int = 1, periodic: bool = True) -> Consumer:
         """A Huey consumer for this queue (threads: QC spends its time in libvips and numpy,
         which release the GIL). Polls at most every second when idle."""
+        import pyvips
+
+        # libvips' operation cache would keep decoded masters alive between jobs (memory
+        # grows with concurrency) and could serve a replaced file under the same name.
+        pyvips.cache_set_max(0)
         return _Consumer(
             self.huey,
             workers=workers,

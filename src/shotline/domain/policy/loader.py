@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -56,26 +57,49 @@ def policy_from_mapping(data: Any, source: str = "policy") -> Policy:
     return policy
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice in one mapping: in a written standard
-    the second value silently winning is a typo nobody would find."""
+class _UniqueKeys:
+    """Refuses a key given twice in one mapping: in a written standard the second value
+    silently winning is a typo nobody would find."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key {key!r} is given twice", key_node.start_mark
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
+
+
+class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
+    """The pure-Python safe loader: its error messages are the ones users read."""
+
+
+# libyaml's parser is about ten times faster (the default policy is a few hundred lines, and
+# every new workspace and test parses it); PyYAML wheels ship it, but a source build may not.
+_FastLoader: type[Any] = (
+    type("_FastLoader", (_UniqueKeys, yaml.CSafeLoader), {})
+    if hasattr(yaml, "CSafeLoader")
+    else _UniqueKeyLoader
+)
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:
-    """Parse YAML policy text; syntax errors name their line."""
+    """Parse YAML policy text; syntax errors name their line. The result is immutable, so
+    the same text is parsed once per process."""
+    return _parse(text, source)
+
+
+@lru_cache(maxsize=16)
+def _parse(text: str, source: str) -> Policy:
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        try:
+            data = yaml.load(text, Loader=_FastLoader)
+        except yaml.YAMLError:
+            # Parse again with the Python loader, whose messages (and marks) users are shown.
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"

@@ -13,15 +13,22 @@ def run_server(settings: Settings, host: str, port: int) -> None:
     # Imported here so that every other command starts without loading the web stack.
     import uvicorn
 
+    from shotline.adapters.queue import start_embedded_worker
     from shotline.entrypoints.api.app import create_app
 
     api = create_app(settings)
+    # QC jobs run inside the server when the queue is the default SQLite one (one machine);
+    # with Redis, `shotline worker` processes take them instead.
+    stop_worker = start_embedded_worker(api.state.shotline.app)
     console.print(
         f"Shotline API on http://{host}:{port} (OpenAPI at /openapi.json), web pages at "
         f"http://{host}:{port}/login; Ctrl-C stops it.",
         highlight=False,
     )
-    uvicorn.run(api, host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(api, host=host, port=port, log_level="info")
+    finally:
+        stop_worker()
 
 
 def serve(
