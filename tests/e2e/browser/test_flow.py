@@ -46,10 +46,12 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("images")
     found = {}
     for name, shade in (("v1", 170), ("v2", 200)):
-        pixels = np.full((1500, 1200, 3), 250, dtype=np.uint8)
-        yy, xx = np.mgrid[0:1500, 0:1200]
-        body = (abs(xx - 600) < 330) & (yy > 300) & (yy < 1300)
-        sleeves = (abs(xx - 600) < 520) & (yy > 300) & (yy < 620)
+        # 2000 x 2500: the product page's size, so the resolution check passes (the server
+        # runs the real checks in its embedded worker).
+        pixels = np.full((2500, 2000, 3), 250, dtype=np.uint8)
+        yy, xx = np.mgrid[0:2500, 0:2000]
+        body = (abs(xx - 1000) < 550) & (yy > 500) & (yy < 2170)
+        sleeves = (abs(xx - 1000) < 866) & (yy > 500) & (yy < 1033)
         pixels[body | sleeves] = (shade, 30, 40)
         # Fine stripes: something for the 100% loupe to resolve.
         stripes = body & ((yy // 3) % 2 == 0)
@@ -255,9 +257,9 @@ def test_a_reviewer_fails_the_gate_with_a_defect_and_a_region(
     assert decision.defects == ["white_balance"] and not decision.passed
     [region] = decision.annotations
     assert region["note"] == "colour cast on the left sleeve"
-    # Drawn on a 1600-pixel preview, stored in pixels of the 1200 x 1500 original.
-    assert 300 < region["x"] < 420 and 320 < region["y"] < 420
-    assert 250 < region["w"] < 350 and 250 < region["h"] < 350
+    # Drawn on a 1600-pixel preview, stored in pixels of the 2000 x 2500 original.
+    assert 500 < region["x"] < 700 and 530 < region["y"] < 700
+    assert 415 < region["w"] < 585 and 415 < region["h"] < 585
 
 
 def test_the_rework_passes_every_gate(
@@ -296,7 +298,7 @@ def test_the_rework_passes_every_gate(
     quinn.keyboard.press("z")
     quinn.wait_for_function(
         "() => { const i = document.querySelector('img[data-main]');"
-        " return i.complete && i.naturalWidth === 1200 && i.width === 1200; }"
+        " return i.complete && i.naturalWidth === 2000 && i.width === 2000; }"
     )
     quinn.keyboard.press("0")
     pass_everything(quinn, "p")
