@@ -467,9 +467,7 @@ class QcLimits(Strict):
     source); anything left out keeps the default."""
 
     min_long_side: int | None = Field(default=None, gt=0)
-    formats: tuple[Literal["jpeg", "png", "tiff", "webp", "heif", "heic", "raw"], ...] | None = (
-        None
-    )
+    formats: tuple[Literal["jpeg", "png", "tiff", "webp", "heif", "heic", "raw"], ...] | None = None
     min_bit_depth: int | None = Field(default=None, ge=1, le=32)
     require_profile: bool | None = None
     max_blur_px: float | None = Field(default=None, gt=0)
@@ -496,11 +494,7 @@ class QcLimits(Strict):
 
     def overrides(self) -> dict[str, Any]:
         """The thresholds this block sets (not the colour class)."""
-        return {
-            k: v
-            for k, v in self.model_dump(exclude_none=True).items()
-            if k != "color_class"
-        }
+        return {k: v for k, v in self.model_dump(exclude_none=True).items() if k != "color_class"}
 
 
 def _default_color_classes() -> dict[str, float]:

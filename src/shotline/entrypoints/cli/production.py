@@ -203,9 +203,7 @@ def deliver(
 ) -> None:
     """Record delivery of the approved version to channels (with --package, write the
     channel renditions and manifests first)."""
-    after = act(
-        ctx, production.deliver, _key(sku, colorway, view), channel, now(), package, as_zip
-    )
+    after = act(ctx, production.deliver, _key(sku, colorway, view), channel, now(), package, as_zip)
     console.print(after)
     if package is not None:
         console.print(f"packages written to {package}", highlight=False)
