@@ -429,13 +429,13 @@ def test_naming_is_consistent_without_old_names_or_naming_defects(
 ) -> None:
     assert ask(AuditFacts(p), "Are naming") == (
         "yes",
-        "template {sku}_{colorway}_{view}_v{version}.{ext} (+1 channel template); no "
+        "template {sku}_{colorway}_{view}_v{version}.{ext} (+2 channel templates); no "
         "old_naming exception granted, no decision failed for naming",
     )
     drift = AuditFacts(p, old_naming_granted=2, defects_cited={"file_naming": 1, "focus": 3})
     assert ask(drift, "Are naming") == (
         "partial",
-        "template {sku}_{colorway}_{view}_v{version}.{ext} (+1 channel template); 2 old_naming "
+        "template {sku}_{colorway}_{view}_v{version}.{ext} (+2 channel templates); 2 old_naming "
         "exceptions granted, 1 decision failed for file naming",
     )
     unnamed = p.model_copy(update={"naming": Naming(template=" ")})

@@ -44,7 +44,7 @@ from shotline.adapters.imaging.product import (
 )
 from shotline.adapters.imaging.source import (
     DEFAULT_MAX_PIXELS,
-    ImageRefused,
+    corrupt,
     open_image,
     to_array,
     to_srgb,
@@ -109,8 +109,8 @@ def analyse(source: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> SourceAnal
     small = _thumbnail(source, image, fmt, ANALYSIS_SIDE, ANALYSIS_SIDE)
     try:
         rgb = to_array(to_srgb(small))
-    except pyvips.Error as exc:
-        raise _corrupt(source, exc) from None
+    except pyvips.Error:
+        raise corrupt(source.name) from None
     backdrop = backdrop_colour(rgb)
     found = bounding_box(product_mask(rgb, backdrop))
     box = None
@@ -159,8 +159,8 @@ def render(
         # The frame is small (a few megapixels); holding it lets the quality search
         # re-encode without decoding the master again.
         frame = _with_metadata(placed, channel, metadata).copy_memory()
-    except pyvips.Error as exc:
-        raise _corrupt(source, exc) from None
+    except pyvips.Error:
+        raise corrupt(source.name) from None
     data, quality = _encode(frame, channel_name, channel)
     path = _write_atomic(out_dir, file_name, data)
     fill = None
@@ -323,8 +323,8 @@ def _region(
         if (piece.width, piece.height) != (tw, th):
             piece = piece.resize(tw / piece.width, vscale=th / piece.height, kernel="lanczos3")
         return _flatten(piece, background)
-    except pyvips.Error as exc:
-        raise _corrupt(source, exc) from None
+    except pyvips.Error:
+        raise corrupt(source.name) from None
 
 
 def _thumbnail(
@@ -340,8 +340,8 @@ def _thumbnail(
         return pyvips.Image.thumbnail(
             str(source), width, height=height, size=size, fail_on="truncated"
         )
-    except pyvips.Error as exc:
-        raise _corrupt(source, exc) from None
+    except pyvips.Error:
+        raise corrupt(source.name) from None
 
 
 def _flatten(image: pyvips.Image, background: tuple[int, int, int]) -> pyvips.Image:
@@ -493,9 +493,3 @@ def _write_atomic(out_dir: Path, file_name: str, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise RenditionError(f"cannot write {out_dir / file_name}: {exc.strerror or exc}") from None
     return target
-
-
-def _corrupt(source: Path, exc: Exception) -> ImageRefused:
-    lines = str(exc).strip().splitlines()
-    reason = lines[-1].strip() if lines else type(exc).__name__
-    return ImageRefused(source.name, f"the image data is truncated or corrupt ({reason})")

@@ -110,15 +110,20 @@ def open_image(
     return image, fmt
 
 
+def corrupt(name: str) -> ImageRefused:
+    """The refusal for pixel data that cannot be decoded. libvips' own wording is left out:
+    which of its messages comes last depends on threading, and the same file must always
+    get the same answer."""
+    return ImageRefused(name, "the image data is truncated or corrupt")
+
+
 def verify(image: pyvips.Image, name: str) -> None:
     """Decode every pixel once (streaming, flat memory) so truncated or corrupt data is
     refused now rather than halfway through a later job."""
     try:
         image.avg()
-    except pyvips.Error as exc:
-        raise ImageRefused(
-            name, f"the image data is truncated or corrupt ({_first_line(exc)})"
-        ) from None
+    except pyvips.Error:
+        raise corrupt(name) from None
 
 
 def probe(path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageInfo:
@@ -194,10 +199,8 @@ def srgb_array(
         image = image.thumbnail_image(max_side, height=max_side, size="down")
     try:
         return to_array(to_srgb(image))
-    except pyvips.Error as exc:
-        raise ImageRefused(
-            path.name, f"the image data is truncated or corrupt ({_first_line(exc)})"
-        ) from None
+    except pyvips.Error:
+        raise corrupt(path.name) from None
 
 
 def _check_size(name: str, width: int, height: int, max_pixels: int) -> None:

@@ -31,7 +31,7 @@ from shotline.adapters.imaging.product import (
 from shotline.adapters.imaging.source import (
     DEFAULT_MAX_PIXELS,
     ImageInfo,
-    ImageRefused,
+    corrupt,
     describe,
     open_image,
     to_array,
@@ -192,10 +192,8 @@ class Frame:
         strip = to_srgb(pyvips.Image.arrayjoin(crops, across=len(crops)))
         try:
             pixels = to_array(strip).astype(np.float32)
-        except pyvips.Error as exc:
-            raise ImageRefused(
-                self.name, f"the image data is truncated or corrupt ({exc})"
-            ) from None
+        except pyvips.Error:
+            raise corrupt(self.name) from None
         luma = pixels[:, :, 0] * 0.299 + pixels[:, :, 1] * 0.587 + pixels[:, :, 2] * 0.114
         return [luma[: b.height, i * side : i * side + b.width] for i, b in enumerate(boxes)]
 
@@ -216,12 +214,8 @@ def load_frame(
         scale = max(1.0, max(image.width, image.height) / analysis_side)
         small = image if scale == 1.0 else image.resize(1 / scale)
         rgb = np.ascontiguousarray(to_array(to_srgb(small))[:, :, :3])
-    except pyvips.Error as exc:
-        message = str(exc).strip().splitlines()
-        reason = message[-1].strip() if message else "decode failed"
-        raise ImageRefused(
-            path.name, f"the image data is truncated or corrupt ({reason})"
-        ) from None
+    except pyvips.Error:
+        raise corrupt(path.name) from None
     # The analysis copy is rounded to whole pixels: keep the exact factor per axis small.
     scale = max(image.width / rgb.shape[1], image.height / rgb.shape[0])
     backdrop, mask = find_product(rgb, tolerance)
