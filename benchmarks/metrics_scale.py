@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import math
 import os
@@ -53,6 +54,8 @@ from pathlib import Path
 from typing import Any
 
 import _bulk
+import numpy as np
+from _copy import copy_sqlite_to_postgres
 from _pg import drop_postgres, fresh_postgres
 from sqlalchemy import Connection, TextClause, bindparam, func, select, text
 from sqlalchemy import event as sa_event
@@ -74,7 +77,8 @@ from shotline.services.policies import load_active_policy
 NOW = _bulk.NOW
 MONTH_END = NOW.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 MONTH_START = (MONTH_END - dt.timedelta(days=1)).replace(day=1)
-OPTIONS: dict[str, Any] = {"loop_budget_s": 300.0, "reuse": False}  # --loop-budget, --reuse
+# --loop-budget, --reuse, --copy-from
+OPTIONS: dict[str, Any] = {"loop_budget_s": 300.0, "reuse": False, "copy_from": None}
 MIN_RUNS = 3
 # What --try-indexes adds: the dashboard's window over decisions (decided_at first: the
 # AI-workflow query filters versions.workspace_id, not gate_decisions.workspace_id) and
@@ -448,10 +452,75 @@ class ProjectionSQL:
             "start", "end",
         )  # fmt: skip
 
+        # The rest of the document: reasons over the failed decisions' defect lists, each
+        # asset gone live with its stage times (percentiles taken in Python, as SQLite has
+        # no percentile function), and AI rejection per workflow.
+        each = "json_each(d.defects) j" if dialect == "sqlite" else (
+            "json_array_elements_text(d.defects) AS j(value)")  # fmt: skip
+        self.reasons = _sql(
+            f"""SELECT d.version_kind = 'ai', j.value, count(*) FROM metric_decisions d, {each}
+            WHERE d.workspace_id = :ws AND d.at >= :start AND d.at < :end AND NOT d.passed
+            GROUP BY 1, 2""",
+            "start", "end",
+        )  # fmt: skip
+
+        def micros(column: str) -> str:
+            if dialect == "sqlite":
+                return (f"(CAST(strftime('%s', {column}) AS INTEGER) * 1000000"
+                        f" + CAST(substr({column}, 21, 6) AS INTEGER))")  # fmt: skip
+            return f"CAST(extract(epoch FROM {column}) * 1000000 AS BIGINT)"
+
+        def last_before_live(kind: str) -> str:
+            return micros(f"""(SELECT max(m.at) FROM metric_milestones m WHERE
+                m.asset_id = l.asset_id AND m.kind = '{kind}' AND m.at <= l.live)""")
+
+        self.live = _sql(
+            f"""SELECT {micros("l.live")}, {micros("ma.first_upload_at")},
+                {micros("a.created_at")},
+                CASE WHEN ma.first_submitted_at < :end
+                    THEN {micros("ma.first_submitted_at")} END,
+                {last_before_live("approved")}, {last_before_live("delivered")}
+            FROM (SELECT asset_id, min(at) AS live FROM metric_milestones
+                  WHERE kind = 'live' AND {period} GROUP BY asset_id) l
+            JOIN metric_assets ma ON ma.asset_id = l.asset_id
+            JOIN assets a ON a.id = l.asset_id
+            WHERE ma.first_upload_at < :end""",
+            "start", "end",
+        )  # fmt: skip
+        self.ai_workflows = _sql(
+            f"""SELECT ai_workflow, count(*), sum(rejected) FROM (
+                SELECT version_id, ai_workflow,
+                    max(CASE WHEN NOT passed THEN 1 ELSE 0 END) AS rejected
+                FROM metric_decisions WHERE {period} AND version_kind = 'ai'
+                GROUP BY version_id, ai_workflow) x GROUP BY ai_workflow""",
+            "start", "end",
+        )  # fmt: skip
+
     def statements(self) -> dict[str, TextClause]:
         return {"approved + first pass": self.approved, "rework": self.rework,
                 "SLA hit": self.sla, "delivered + upload cost": self.cost,
-                "review cost": self.reviews, "AI rejection": self.ai}  # fmt: skip
+                "review cost": self.reviews, "AI rejection": self.ai,
+                "rework reasons": self.reasons, "gone live": self.live,
+                "AI by workflow": self.ai_workflows}  # fmt: skip
+
+    @staticmethod
+    def _shoot_to_live(rows: list[Any]) -> dict[str, Any]:
+        hours = 3_600_000_000
+        totals = [(live - up) / hours for live, up, *_ in rows]
+        stages: list[list[float]] = [[] for _ in domain_metrics.STAGES]
+        for live, up, requested, submitted, approved, delivered in rows:
+            points = (requested, up, submitted, approved, delivered, live)
+            for i, (a, b) in enumerate(itertools.pairwise(points)):
+                if a is not None and b is not None:
+                    stages[i].append((b - a) / hours)
+
+        def pct(values: list[float], q: int) -> float | None:
+            return float(np.percentile(values, q)) if values else None
+
+        names = domain_metrics.STAGES
+        stages_p50 = {n: pct(v, 50) for n, v in zip(names, stages, strict=True)}
+        return {"p50": pct(totals, 50), "p90": pct(totals, 90), "assets": len(totals),
+                "stages_p50": stages_p50}  # fmt: skip
 
     def run(self, conn: Connection, start: dt.datetime, end: dt.datetime,
             now: dt.datetime) -> dict[str, Any]:  # fmt: skip
@@ -462,6 +531,17 @@ class ProjectionSQL:
         delivered, skus, uploads, uploads_est = conn.execute(self.cost, p).one()
         reviews, reviews_est = conn.execute(self.reviews, p).one()
         ai_versions, ai_rejected = conn.execute(self.ai, p).one()
+        reasons: dict[str, int] = {}
+        ai_defects: dict[str, int] = {}
+        for is_ai, code, n in conn.execute(self.reasons, p):
+            reasons[code] = reasons.get(code, 0) + n
+            if is_ai:
+                ai_defects[code] = n
+        live = self._shoot_to_live(conn.execute(self.live, p).all())
+        by_workflow = {
+            workflow or "(unknown)": {"rejected": int(r), "reviewed": int(n), "rate": r / n}
+            for workflow, n, r in conn.execute(self.ai_workflows, p)
+        }
         total = _num(uploads) + _num(reviews)
         estimated = _num(uploads_est) + _num(reviews_est)
         return {
@@ -478,6 +558,10 @@ class ProjectionSQL:
             "cost_per_sku": round(total / skus, 2) if skus else None,
             "ai_rejection_rate": _num(ai_rejected) / ai_versions if ai_versions else None,
             "ai_versions_reviewed": int(ai_versions),
+            "rework_reasons": reasons,
+            "ai_rejections_by_defect": ai_defects,
+            "shoot_to_live_hours": live,
+            "ai_rejection_by_workflow": by_workflow,
         }
 
 
@@ -492,6 +576,13 @@ HEADLINE = (
 def _same(a: Any, b: Any, key: str) -> bool:
     if a is None or b is None:
         return a is b
+    if isinstance(a, dict) or isinstance(b, dict):
+        if not isinstance(a, dict) or not isinstance(b, dict):
+            return False
+        # The service's document carries more than the hand-written SQL computes (the
+        # shoot-to-live histogram): compare what both have.
+        keys = a.keys() & b.keys() if key == "shoot_to_live_hours" else a.keys() | b.keys()
+        return all(_same(a.get(k), b.get(k), k) for k in keys)
     if key.startswith("cost_") and key != "cost_estimated_share":
         return abs(a - b) <= 0.011  # rounded to cents after float sums in another order
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
@@ -724,9 +815,10 @@ def _measure(app: App, actor: Actor, policy: Policy, dash_runs: int, report_runs
             lambda: psql.run(conn, MONTH_START, MONTH_END, NOW)
         )
         conn.rollback()
-        out["pheadline_agree"] = all(
-            _same(pheadline[k], document.get(k), k) for k in HEADLINE if k in pheadline
-        )
+        out["pheadline_agree"] = all(_same(pheadline[k], document.get(k), k) for k in pheadline)
+        out["pheadline_differs"] = [
+            k for k in pheadline if not _same(pheadline[k], document.get(k), k)
+        ]
 
         def psql_report() -> None:
             psql.run(conn, MONTH_START, MONTH_END, NOW)
@@ -748,6 +840,15 @@ def child(url: str, assets: int, dash_runs: int, report_runs: int, try_indexes: 
         if OPTIONS["reuse"]:
             # A database an earlier run left (--keep): measure only, with today's code.
             _log(f"  reusing {url}")
+        elif OPTIONS["copy_from"]:
+            _log(f"  setup: copying {OPTIONS['copy_from']}")
+            copied = copy_sqlite_to_postgres(OPTIONS["copy_from"], url)
+            result = {
+                "loaded": None,
+                "copied": asdict(copied),
+                "setup_peak_mb": _peak_mb(),
+                "copied_from": OPTIONS["copy_from"],
+            }
         else:
             _log(f"  setup: {assets} assets")
             loaded = _bulk.fill(url, home, assets, check=check, peak=_peak_mb)
@@ -797,6 +898,7 @@ def _run_child(url: str, args: argparse.Namespace) -> dict[str, Any]:
                str(args.report_runs), "--loop-budget", str(args.loop_budget)]  # fmt: skip
     command += ["--try-indexes"] * args.try_indexes + ["--explain"] * args.explain
     command += ["--check"] * args.check + ["--reuse", args.reuse] * bool(args.reuse)
+    command += ["--copy-from", args.copy_from] * bool(args.copy_from)
     out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"child failed with exit status {out.returncode}")
@@ -861,6 +963,8 @@ def _report_measured(m: dict[str, Any], label: str) -> None:
     print(f"    SQL, proj. {_s(ps)}   (headline numbers from the projections)")
     print(f"    ratio      p50 {r2['p50'] / ps['p50']:.2f}x  max {r2['max'] / ps['max']:.2f}x  "
           f"(target within 1.5x); agree: {'yes' if m['pheadline_agree'] else 'NO'}")  # fmt: skip
+    if m.get("pheadline_differs"):
+        print(f"      differ: {', '.join(m['pheadline_differs'])}")
     p = m["report_parts"]
     steps = ("approvals", "decisions", "sla", "shoot_to_live", "cost", "document")
     print(f"    service steps (one call, {p['total']:.2f} s): "
@@ -878,7 +982,7 @@ def _report_measured(m: dict[str, Any], label: str) -> None:
 def _report(backend: str, r: dict[str, Any]) -> None:
     ld = r["loaded"]
     print(f"\n{backend}")
-    if ld is None:
+    if ld is None and "copied" not in r:
         print(f"  reused database of {r['db_mb']:,.0f} MB (--reuse)")
     else:
         _report_setup(ld, r)
@@ -887,7 +991,18 @@ def _report(backend: str, r: dict[str, Any]) -> None:
     _report_rest(r)
 
 
-def _report_setup(ld: dict[str, Any], r: dict[str, Any]) -> None:
+def _report_setup(ld: dict[str, Any] | None, r: dict[str, Any]) -> None:
+    if "copied" in r:
+        c = r["copied"]
+        total = c["copy_seconds"] + c["index_seconds"] + c["finish_seconds"]
+        print(
+            f"  setup      {total:7.1f} s: copied from {r['copied_from']}: "
+            f"{c['rows'].get('assets', 0):,} assets, {c['rows'].get('events', 0):,} events; "
+            f"COPY {c['copy_seconds']:.0f} s + create indexes {c['index_seconds']:.0f} s + "
+            f"VACUUM ANALYZE {c['finish_seconds']:.0f} s; database {r['db_mb']:,.0f} MB"
+        )
+        return
+    assert ld is not None
     print(f"  setup      {ld['setup_seconds']:7.1f} s: {ld['assets']:,} assets, "
           f"{ld['lines']:,} SKU lines, {ld['requests']} requests, {ld['versions']:,} versions, "
           f"{ld['decisions']:,} gate decisions, {ld['events']:,} events "
@@ -931,13 +1046,28 @@ def main() -> None:
     parser.add_argument("--check", action="store_true",
                         help="verify foreign keys after the SQLite load (slow)")  # fmt: skip
     parser.add_argument("--save", help="append each backend's raw figures (JSON) to this file")
-    parser.add_argument("--keep", help="write the SQLite database into this folder and keep it")
+    parser.add_argument(
+        "--keep",
+        help="write the SQLite database into this folder and keep "
+        "it, and keep the PostgreSQL database",
+    )
     parser.add_argument("--reuse", help="measure only, on the database at this URL (--keep)")
+    parser.add_argument(
+        "--copy-from",
+        help="fill PostgreSQL by copying this SQLite database "
+        "(a URL; by default the one this run filled)",
+    )
+    parser.add_argument(
+        "--fill-postgres",
+        action="store_true",
+        help="fill PostgreSQL with the generator too, not by copying SQLite's",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     OPTIONS["loop_budget_s"] = args.loop_budget
     OPTIONS["reuse"] = bool(args.reuse)
+    OPTIONS["copy_from"] = args.copy_from
     if args.child:
         result = child(args.url, args.assets, args.dashboard_runs, args.report_runs,
                        args.try_indexes, args.explain, args.check)  # fmt: skip
@@ -953,23 +1083,30 @@ def main() -> None:
     if args.reuse:
         _report("reused", _run_child(args.reuse, args))
         return
-    if not args.no_sqlite:
-        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="shotline-bench-"))
-        work.mkdir(parents=True, exist_ok=True)
-        try:
-            _report("SQLite", _run_child(f"sqlite:///{work / 'metrics.db'}", args))
-        finally:
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
-    if args.no_postgres:
-        return
-    fresh = fresh_postgres("\n")
-    if fresh is None:
-        return
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="shotline-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
-        _report("PostgreSQL", _run_child(fresh[1], args))
+        if not args.no_sqlite:
+            sqlite_url = f"sqlite:///{work / 'metrics.db'}"
+            _report("SQLite", _run_child(sqlite_url, args))
+            if not args.fill_postgres and not args.copy_from:
+                # PostgreSQL gets the very same history, copied (benchmarks/_copy.py).
+                args.copy_from = sqlite_url
+        if args.no_postgres:
+            return
+        fresh = fresh_postgres("\n")
+        if fresh is None:
+            return
+        try:
+            _report("PostgreSQL", _run_child(fresh[1], args))
+        finally:
+            if args.keep:
+                print(f"  kept the PostgreSQL database: --reuse {fresh[1]}")
+            else:
+                drop_postgres(fresh[0])
     finally:
-        drop_postgres(fresh[0])
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
