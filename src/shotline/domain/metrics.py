@@ -6,6 +6,7 @@ definitions are written out in docs/metrics.md; keep the two in step.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -102,12 +103,23 @@ def _share(part: int, whole: int) -> float | None:
 
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear interpolation between closest ranks, as numpy's default method."""
-    if not values:
+    return _ranked_percentile(sorted(values), q)
+
+
+def _ranked_percentile(ordered: Sequence[float], q: float) -> float | None:
+    """`percentile` of values already sorted (a month at catalog scale has tens of thousands
+    of durations: sort them once for every percentile taken)."""
+    if not ordered:
         return None
-    ordered = sorted(values)
     rank = (len(ordered) - 1) * q / 100
     low, high = math.floor(rank), math.ceil(rank)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def ranked(counts: Counter[str]) -> dict[str, int]:
+    """Counts, most frequent first; ties by code, so the order never depends on the order the
+    counts were read in."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def approved_in(
@@ -151,7 +163,7 @@ def rework(facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime) ->
     return {
         "rework_rate": _share(reworked, len(decided)),
         "avg_rework_rounds": len(failed) / len(decided) if decided else None,
-        "rework_reasons": dict(reasons.most_common()),
+        "rework_reasons": ranked(reasons),
         "preventable_rework_share": _share(sum(1 for d in failed if d.preventable), len(failed)),
     }
 
@@ -222,11 +234,13 @@ HISTOGRAM_EDGES = (0, 24, 48, 72, 120, 168, 336)
 def histogram(hours: Sequence[float]) -> dict[str, int]:
     """Counts per bucket of hours ("0-24", ..., "336+"), for the distribution chart."""
     labels = [f"{a}-{b}" for a, b in itertools.pairwise(HISTOGRAM_EDGES)]
-    counts = dict.fromkeys([*labels, f"{HISTOGRAM_EDGES[-1]}+"], 0)
+    labels.append(f"{HISTOGRAM_EDGES[-1]}+")
+    buckets = [0] * len(labels)
+    upper = HISTOGRAM_EDGES[1:]
     for value in hours:
-        index = next((i for i, edge in enumerate(HISTOGRAM_EDGES[1:]) if value < edge), None)
-        counts[labels[index] if index is not None else f"{HISTOGRAM_EDGES[-1]}+"] += 1
-    return counts
+        # The first bucket whose upper edge is above the value; past the last edge, "336+".
+        buckets[bisect.bisect_right(upper, value)] += 1
+    return dict(zip(labels, buckets, strict=True))
 
 
 def cost(facts: Sequence[AssetFacts], start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
@@ -263,7 +277,7 @@ def ai_rejection(
     return {
         "ai_rejection_rate": _share(len(rejected), len(versions)),
         "ai_versions_reviewed": len(versions),
-        "ai_rejections_by_defect": dict(defects.most_common()),
+        "ai_rejections_by_defect": ranked(defects),
         "ai_rejection_by_workflow": {
             w: {"rejected": r, "reviewed": n, "rate": r / n}
             for w, (r, n) in sorted(by_workflow.items())
@@ -393,23 +407,20 @@ class PeriodTotals:
     ai_defects: Counter[str] = field(default_factory=Counter)
 
 
-def _micros_hours(micros: int) -> float:
-    # timedelta.total_seconds() divides whole microseconds by 10**6; then hours, as _hours.
-    return micros / 10**6 / 3600
-
-
 def summary_from_totals(t: PeriodTotals) -> dict[str, Any]:
     """The same document as `summary`, from a period's aggregates (see PeriodTotals)."""
     approved = sum(n for n, _ in t.approved_by_day.values())
     clean = sum(k for _, k in t.approved_by_day.values())
     delivered = sum(t.delivered_by_day.values())
-    totals: list[float] = []
-    stages: dict[str, list[float]] = {name: [] for name in STAGES}
-    for total, *parts in t.live_micros:
-        totals.append(_micros_hours(total) if total is not None else 0.0)
-        for name, value in zip(STAGES, parts, strict=True):
-            if value is not None:
-                stages[name].append(_micros_hours(value))
+    # Column by column, in comprehensions: a month at catalog scale has tens of thousands of
+    # assets gone live. Hours from whole microseconds as timedelta.total_seconds() / 3600
+    # gives them, so they equal the hours `summary` takes from datetimes.
+    columns = list(zip(*t.live_micros, strict=True)) or [()] * (len(STAGES) + 1)
+    totals = sorted(m / 10**6 / 3600 if m is not None else 0.0 for m in columns[0])
+    stages = {
+        name: sorted(m / 10**6 / 3600 for m in column if m is not None)
+        for name, column in zip(STAGES, columns[1:], strict=True)
+    }
     weeks: dict[str, dict[str, int]] = {}
     for label, by_day in (
         ("approved", {d: n for d, (n, _) in t.approved_by_day.items()}),
@@ -432,14 +443,14 @@ def summary_from_totals(t: PeriodTotals) -> dict[str, Any]:
         "first_pass_approval_rate": _share(clean, approved),
         "rework_rate": _share(t.reworked, t.decided),
         "avg_rework_rounds": t.failed / t.decided if t.decided else None,
-        "rework_reasons": dict(t.reasons.most_common()),
+        "rework_reasons": ranked(t.reasons),
         "preventable_rework_share": _share(t.preventable, t.failed),
         "sla_hit_rate": _share(t.sla_hits, t.sla_counted),
         "shoot_to_live_hours": {
-            "p50": percentile(totals, 50),
-            "p90": percentile(totals, 90),
+            "p50": _ranked_percentile(totals, 50),
+            "p90": _ranked_percentile(totals, 90),
             "assets": len(totals),
-            "stages_p50": {name: percentile(values, 50) for name, values in stages.items()},
+            "stages_p50": {name: _ranked_percentile(v, 50) for name, v in stages.items()},
             "histogram": histogram(totals),
         },
         "cost_total": round(total_cost, 2),
@@ -448,7 +459,7 @@ def summary_from_totals(t: PeriodTotals) -> dict[str, Any]:
         "cost_per_sku": round(total_cost / t.delivered_skus, 2) if t.delivered_skus else None,
         "ai_rejection_rate": _share(rejected, reviewed),
         "ai_versions_reviewed": reviewed,
-        "ai_rejections_by_defect": dict(t.ai_defects.most_common()),
+        "ai_rejections_by_defect": ranked(t.ai_defects),
         "ai_rejection_by_workflow": {
             w: {"rejected": r, "reviewed": n, "rate": r / n}
             for w, (r, n) in sorted(by_workflow.items())

@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     type_coerce,
 )
 
@@ -261,6 +262,15 @@ def _micros(dialect: str, column: Any) -> ColumnElement[int]:
     return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
 
 
+def _defect_codes(dialect: str, column: Any) -> Any:
+    """A JSON list column's elements as a table with a `value` column, joinable beside the
+    row it comes from (SQLite's json_each; PostgreSQL's json_array_elements_text, whose
+    function items may refer to earlier FROM items)."""
+    if dialect == "sqlite":
+        return func.json_each(column).table_valued("value")
+    return func.json_array_elements_text(column).table_valued("value")
+
+
 class _Tables:
     ms = table_of(MetricMilestone)
     md = table_of(MetricDecision)
@@ -294,7 +304,7 @@ def _approvals(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, d
     t.approved_by_day = {dt.date.fromisoformat(d): (n, int(k or 0)) for d, n, k in rows}
 
 
-def _decisions(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime,
+def _decisions(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, dialect: str,
                t: metrics.PeriodTotals) -> None:  # fmt: skip
     md = _Tables.md
     period = (md.c.workspace_id == ws, md.c.at >= start, md.c.at < end)
@@ -316,12 +326,19 @@ def _decisions(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime,
     ).one()
     t.decided, t.reworked = int(decided), int(reworked or 0)
     t.failed, t.preventable = int(n_failed or 0), int(n_prevented or 0)
-    for kind, defects in uow.session.execute(
-        select(md.c.version_kind, md.c.defects).where(*period, md.c.passed.is_(False))
+    # Counted in the database, one row per defect code, rather than each failed decision's
+    # list decoded here: at catalog scale a month has tens of thousands of them.
+    listed = _defect_codes(dialect, md.c.defects)
+    is_ai = md.c.version_kind == "ai"
+    for ai, code, n in uow.session.execute(
+        select(is_ai, listed.c.value, func.count())
+        .select_from(md.join(listed, true()))
+        .where(*period, md.c.passed.is_(False))
+        .group_by(is_ai, listed.c.value)
     ):
-        t.reasons.update(defects)
-        if kind == "ai":
-            t.ai_defects.update(defects)
+        t.reasons[code] += n
+        if ai:
+            t.ai_defects[code] += n
     per_version = (
         select(md.c.ai_workflow.label("workflow"), func.max(failed).label("rejected"))
         .where(*period, md.c.version_kind == "ai")
@@ -448,7 +465,7 @@ def period_totals(
     ws = actor.workspace_id
     t = metrics.PeriodTotals()
     _approvals(uow, ws, start, end, dialect, t)
-    _decisions(uow, ws, start, end, t)
+    _decisions(uow, ws, start, end, dialect, t)
     _sla(uow, ws, start, end, now, t)
     _shoot_to_live(uow, ws, start, end, dialect, t)
     _cost(uow, actor, start, end, dialect, costs, t)

@@ -1,4 +1,5 @@
-"""Engine construction: SQLite in WAL mode with foreign keys on; PostgreSQL via psycopg 3."""
+"""Engine construction: SQLite in WAL mode with foreign keys on; PostgreSQL via psycopg 3,
+without JIT compilation."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # JIT off for Shotline's sessions: the report's queries over a month at catalog scale
+    # cross PostgreSQL's jit_above_cost, and compiling them took longer than running them
+    # (+0.4 s on a month's report; benchmarks/metrics_scale.py).
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

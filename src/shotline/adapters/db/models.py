@@ -541,9 +541,21 @@ class MetricDecision(Base):
     and AI workflow: a review, as work and as a verdict."""
 
     __tablename__ = "metric_decisions"
+    # Both indexes carry the columns the report reads, so a month's decisions and the work
+    # on a month's deliveries are read from the index alone (benchmarks/metrics_scale.py).
     __table_args__ = (
-        Index("ix_metric_decisions_period", "workspace_id", "at"),
-        Index("ix_metric_decisions_asset", "asset_id", "at"),
+        Index(
+            "ix_metric_decisions_period",
+            "workspace_id",
+            "at",
+            "asset_id",
+            "passed",
+            "preventable",
+            "version_kind",
+            "version_id",
+            "ai_workflow",
+        ),
+        Index("ix_metric_decisions_asset", "asset_id", "at", "cost"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
@@ -562,7 +574,9 @@ class MetricUpload(Base):
     """One `version_uploaded` event: a piece of work, with who did it and its actual cost."""
 
     __tablename__ = "metric_uploads"
-    __table_args__ = (Index("ix_metric_uploads_asset", "asset_id", "at"),)
+    __table_args__ = (
+        Index("ix_metric_uploads_asset", "asset_id", "at", "kind", "uploader_id", "cost"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
