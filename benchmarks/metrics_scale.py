@@ -677,9 +677,9 @@ def _report_parts(app: App, actor: Actor) -> dict[str, float]:
         out["approvals"] = _timed(lambda: svc_metrics._approvals(uow, ws, start, end, dialect, t))[
             0
         ]
-        out["decisions"] = _timed(
-            lambda: svc_metrics._decisions(uow, ws, start, end, dialect, t)
-        )[0]
+        out["decisions"] = _timed(lambda: svc_metrics._decisions(uow, ws, start, end, dialect, t))[
+            0
+        ]
         out["sla"] = _timed(lambda: svc_metrics._sla(uow, ws, start, end, NOW, t))[0]
         out["shoot_to_live"] = _timed(
             lambda: svc_metrics._shoot_to_live(uow, ws, start, end, dialect, t)
