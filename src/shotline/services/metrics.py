@@ -15,6 +15,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     or_,
     select,
@@ -279,21 +280,56 @@ class _Tables:
     a = table_of(Asset)
 
 
-def _firsts(ws: int, kind: str, start: dt.datetime, end: dt.datetime) -> Any:
-    """Assets with a milestone of `kind` in the period, and the first such time."""
+# A slice of the assets by one of their own columns: (column, value), or None for all.
+Scope = tuple[str, str] | None
+# The dimensions that are columns of the asset itself, so a slice is a filter on the
+# projections; the others (channel, vendor, photographer, retoucher, ai) come from each
+# asset's history and are read through `gather`.
+ASSET_DIMENSIONS = ("category", "track", "complexity")
+_NONE = "(none)"
+
+
+def _in_slice(scope: tuple[str, str]) -> ColumnElement[bool]:
+    """The condition on an asset row for being in the slice."""
+    column, value = scope
+    a = _Tables.a
+    if value == _NONE:
+        return or_(a.c[column].is_(None), a.c[column] == "")
+    return a.c[column] == value
+
+
+def _scoped(asset_id: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    """Where-clauses keeping rows of assets in the slice (none for the whole workspace), for
+    a query whose rows name an asset but do not read the assets table."""
+    if scope is None:
+        return []
+    # Correlated on the asset's primary key: one lookup per row of the period, where an IN
+    # list would collect every asset of the slice, all history long.
+    return [exists().where(_Tables.a.c.id == asset_id, _in_slice(scope))]
+
+
+def _firsts(ws: int, kind: str, start: dt.datetime, end: dt.datetime, scope: Scope = None) -> Any:
+    """Assets (of the slice) with a milestone of `kind` in the period, and the first such
+    time."""
     ms = _Tables.ms
     return (
         select(ms.c.asset_id, func.min(ms.c.at).label("first"))
-        .where(ms.c.workspace_id == ws, ms.c.kind == kind, ms.c.at >= start, ms.c.at < end)
+        .where(
+            ms.c.workspace_id == ws,
+            ms.c.kind == kind,
+            ms.c.at >= start,
+            ms.c.at < end,
+            *_scoped(ms.c.asset_id, scope),
+        )
         .group_by(ms.c.asset_id)
         .subquery()
     )
 
 
 def _approvals(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, dialect: str,
-               t: metrics.PeriodTotals) -> None:  # fmt: skip
+               t: metrics.PeriodTotals, scope: Scope = None) -> None:  # fmt: skip
     ma = _Tables.ma
-    approved = _firsts(ws, "approved", start, end)
+    approved = _firsts(ws, "approved", start, end, scope)
     day = _day(dialect, approved.c.first).label("day")
     clean = case((or_(ma.c.first_failed_at.is_(None), ma.c.first_failed_at >= end), 1), else_=0)
     rows = uow.session.execute(
@@ -305,9 +341,10 @@ def _approvals(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, d
 
 
 def _decisions(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, dialect: str,
-               t: metrics.PeriodTotals) -> None:  # fmt: skip
+               t: metrics.PeriodTotals, scope: Scope = None) -> None:  # fmt: skip
     md = _Tables.md
-    period = (md.c.workspace_id == ws, md.c.at >= start, md.c.at < end)
+    period = (md.c.workspace_id == ws, md.c.at >= start, md.c.at < end,
+              *_scoped(md.c.asset_id, scope))  # fmt: skip
     failed = case((md.c.passed.is_(False), 1), else_=0)
     prevented = case((and_(md.c.passed.is_(False), md.c.preventable.is_(True)), 1), else_=0)
     per_asset = (
@@ -354,7 +391,7 @@ def _decisions(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, d
 
 
 def _sla(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, now: dt.datetime,
-         t: metrics.PeriodTotals) -> None:  # fmt: skip
+         t: metrics.PeriodTotals, scope: Scope = None) -> None:  # fmt: skip
     a, ma = _Tables.a, _Tables.ma
     delivered = ma.c.first_delivered_at
     hit = case((and_(delivered < end, delivered <= a.c.due_at), 1), else_=0)
@@ -367,15 +404,16 @@ def _sla(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime, now: dt
             a.c.due_at < end,
             or_(ma.c.first_cancelled_at.is_(None), ma.c.first_cancelled_at >= end),
             or_(delivered < end, a.c.due_at < now),
+            *([] if scope is None else [_in_slice(scope)]),
         )
     ).one()
     t.sla_counted, t.sla_hits = int(counted), int(hits or 0)
 
 
 def _shoot_to_live(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetime,
-                   dialect: str, t: metrics.PeriodTotals) -> None:  # fmt: skip
+                   dialect: str, t: metrics.PeriodTotals, scope: Scope = None) -> None:  # fmt: skip
     a, ma, ms = _Tables.a, _Tables.ma, _Tables.ms
-    live = _firsts(ws, "live", start, end)
+    live = _firsts(ws, "live", start, end, scope)
 
     def last_before_live(kind: str) -> Any:
         m = ms.alias()
@@ -417,10 +455,10 @@ def _shoot_to_live(uow: UnitOfWork, ws: int, start: dt.datetime, end: dt.datetim
 
 
 def _cost(uow: UnitOfWork, actor: Actor, start: dt.datetime, end: dt.datetime, dialect: str,
-          costs: CostModel, t: metrics.PeriodTotals) -> None:  # fmt: skip
+          costs: CostModel, t: metrics.PeriodTotals, scope: Scope = None) -> None:  # fmt: skip
     ws = actor.workspace_id
     a, md, mu = _Tables.a, _Tables.md, _Tables.mu
-    delivered = _firsts(ws, "delivered", start, end)
+    delivered = _firsts(ws, "delivered", start, end, scope)
     day = _day(dialect, delivered.c.first).label("day")
     rows = uow.session.execute(select(day, func.count()).group_by(day))
     t.delivered_by_day = {dt.date.fromisoformat(d): int(n) for d, n in rows}
@@ -456,28 +494,68 @@ def _cost(uow: UnitOfWork, actor: Actor, start: dt.datetime, end: dt.datetime, d
 
 
 def period_totals(
-    uow: UnitOfWork, actor: Actor, start: dt.datetime, end: dt.datetime, now: dt.datetime
+    uow: UnitOfWork,
+    actor: Actor,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    scope: Scope = None,
 ) -> metrics.PeriodTotals:
-    """The period's aggregates from the metric projections: a few indexed queries whose
-    results are counts, sums and one row per asset gone live."""
+    """The period's aggregates from the metric projections (of the assets in `scope`, a
+    slice by an asset column): a few indexed queries whose results are counts, sums and one
+    row per asset gone live."""
     dialect = uow.session.get_bind().dialect.name
     costs = load_active_policy(uow, actor.workspace_id).policy.costs
     ws = actor.workspace_id
     t = metrics.PeriodTotals()
-    _approvals(uow, ws, start, end, dialect, t)
-    _decisions(uow, ws, start, end, dialect, t)
-    _sla(uow, ws, start, end, now, t)
-    _shoot_to_live(uow, ws, start, end, dialect, t)
-    _cost(uow, actor, start, end, dialect, costs, t)
+    _approvals(uow, ws, start, end, dialect, t, scope)
+    _decisions(uow, ws, start, end, dialect, t, scope)
+    _sla(uow, ws, start, end, now, t, scope)
+    _shoot_to_live(uow, ws, start, end, dialect, t, scope)
+    _cost(uow, actor, start, end, dialect, costs, t, scope)
     return t
 
 
 def summary(
-    uow: UnitOfWork, actor: Actor, start: dt.datetime, end: dt.datetime, now: dt.datetime
+    uow: UnitOfWork,
+    actor: Actor,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    scope: Scope = None,
 ) -> dict[str, Any]:
-    """Every metric of the period, from the projections (equal to metrics.summary over the
-    facts `gather` reads from the raw events; tests hold the two together)."""
-    return metrics.summary_from_totals(period_totals(uow, actor, start, end, now))
+    """Every metric of the period (for the assets in `scope`), from the projections (equal
+    to metrics.summary over the facts `gather` reads from the raw events; tests hold the two
+    together)."""
+    return metrics.summary_from_totals(period_totals(uow, actor, start, end, now, scope))
+
+
+def slice_values(
+    uow: UnitOfWork, actor: Actor, by: str, start: dt.datetime, end: dt.datetime
+) -> list[str]:
+    """The values of an asset column among the assets the period's metrics touch (decided,
+    approved, delivered, live or bypassed in the period, or due in it): the slices `gather`
+    would find, read from the projections."""
+    ws = actor.workspace_id
+    a, ms, md = _Tables.a, _Tables.ms, _Tables.md
+    e = table_of(Event)
+    touched = [
+        select(ms.c.asset_id).where(ms.c.workspace_id == ws, ms.c.at >= start, ms.c.at < end),
+        select(md.c.asset_id).where(md.c.workspace_id == ws, md.c.at >= start, md.c.at < end),
+        # A bypass that leaves the asset in review is in no projection; they are few.
+        select(e.c.asset_id).where(e.c.workspace_id == ws, e.c.kind == K.GATE_BYPASSED.value,
+                                   e.c.at >= start, e.c.at < end),
+    ]  # fmt: skip
+    column = a.c[by]
+    values = uow.session.scalars(
+        select(column)
+        .distinct()
+        .where(
+            a.c.workspace_id == ws,
+            or_(and_(a.c.due_at >= start, a.c.due_at < end), *(a.c.id.in_(q) for q in touched)),
+        )
+    )
+    return sorted({v or _NONE for v in values})
 
 
 def build_report(
@@ -489,8 +567,9 @@ def build_report(
     by: str | None = None,
 ) -> dict[str, Any]:
     """The report document for the period (optionally sliced by a dimension). The whole
-    period, and weeks and months, come from the projections; the other slices need each
-    asset's facts, read from the events (`gather`)."""
+    period, weeks and months, and slices by the asset's own category, track and complexity
+    come from the projections; the other slices need each asset's facts, read from the
+    events (`gather`)."""
     if actor.is_vendor:
         # Workspace-wide numbers include other vendors' work; a vendor sees only its queue.
         raise PermissionDenied(f"{actor.username} works for a vendor and cannot read reports")
@@ -498,12 +577,19 @@ def build_report(
         raise ShotlineError("the period is empty: --to must be after --from")
     if by is not None and by not in metrics.DIMENSIONS:
         raise ShotlineError(f"unknown dimension {by!r}; expected {', '.join(metrics.DIMENSIONS)}")
-    if by not in (None, "week", "month"):
+    if by not in (None, "week", "month", *ASSET_DIMENSIONS):
         return metrics.report(gather(uow, actor, start, end), start, end, now, by)
     document: dict[str, Any] = {"period": {"from": start.isoformat(), "to": end.isoformat()}}
     document |= summary(uow, actor, start, end, now)
     document["by"] = {}
-    if by is not None:
+    if by in ASSET_DIMENSIONS:
+        document["by"] = {
+            by: {
+                value: summary(uow, actor, start, end, now, (by, value))
+                for value in slice_values(uow, actor, by, start, end)
+            }
+        }
+    elif by is not None:
         document["by"] = {
             by: {
                 label: summary(uow, actor, a, b, now)
