@@ -36,7 +36,7 @@ from shotline.services.assets import AssetKey
 from shotline.services.policies import check_policy, default_policy_text
 from shotline.services.replay import replay_file
 from shotline.simulation.workflow import simulate
-from support import row
+from support import JEWELRY, row
 
 T0 = dt.datetime(2026, 10, 26, 9, 0, tzinfo=dt.UTC)
 COST_KEYS = ("cost_total", "cost_per_image", "cost_per_sku")
@@ -192,6 +192,25 @@ def test_random_histories(studio: tuple[Crew, list[int], list[tuple[int, int]]],
                (T0 + 10 * day, T0 + 11 * day), (T0 - 9 * day, T0)]  # fmt: skip
     for now in (T0 + 12 * day, T0 + dt.timedelta(hours=20)):
         compare_reports(app, actor, periods, now)
+
+
+def test_a_slice_touched_only_by_a_bypass_is_still_a_slice(
+    studio: tuple[Crew, list[int], list[tuple[int, int]]],
+) -> None:
+    """A bypass that leaves the asset in review is in no projection, yet `gather` counts its
+    asset as touched: the jewelry slice must exist on both readings, empty of metrics."""
+    crew, _, _ = studio
+    crew.import_rows([row(JEWELRY, deadline="2027-03-01")], T0)
+    with crew.app.uow() as uow:
+        ring = uow.session.scalars(select(Asset.id).where(Asset.category == "jewelry")).first()
+        moved_on = {"gate": "technical", "next_gate": "styling_fit"}
+        bypass = NewEvent(EventKind.GATE_BYPASSED, moved_on, asset_id=ring)
+        uow.record(crew["ops"].workspace_id, crew["qc"].user_id, T0 + dt.timedelta(days=2), bypass)
+        uow.commit()
+    start, end = T0 + dt.timedelta(days=1), T0 + dt.timedelta(days=3)
+    compare_slices(crew.app, crew["ops"], start, end, T0 + dt.timedelta(days=4))
+    with crew.app.uow() as uow:
+        assert "jewelry" in svc_metrics.slice_values(uow, crew["ops"], "category", start, end)
 
 
 # --- simulated studio work through the services -------------------------------------------
