@@ -17,10 +17,12 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    null,
     or_,
     select,
     true,
     type_coerce,
+    union_all,
 )
 
 from shotline.adapters.db.models import (
@@ -459,37 +461,49 @@ def _cost(uow: UnitOfWork, actor: Actor, start: dt.datetime, end: dt.datetime, d
     ws = actor.workspace_id
     a, md, mu = _Tables.a, _Tables.md, _Tables.mu
     delivered = _firsts(ws, "delivered", start, end, scope)
-    day = _day(dialect, delivered.c.first).label("day")
-    rows = uow.session.execute(select(day, func.count()).group_by(day))
-    t.delivered_by_day = {dt.date.fromisoformat(d): int(n) for d, n in rows}
-    joined = delivered.join(a, a.c.id == delivered.c.asset_id)
-    t.delivered_skus = int(
-        uow.session.execute(
-            select(func.count(func.distinct(a.c.sku))).select_from(joined)
-        ).scalar_one()
+    # Each delivered asset once, with the columns the costs need: a materialised CTE, as the
+    # two branches below would otherwise work it out twice.
+    each = (
+        select(delivered.c.asset_id, delivered.c.first, a.c.sku, a.c.complexity)
+        .select_from(delivered.join(a, a.c.id == delivered.c.asset_id))
+        .cte("delivered_assets")
+        .prefix_with("MATERIALIZED")
     )
+    day = _day(dialect, each.c.first).label("day")
+    skus: set[str] = set()
+    for d, sku, n in uow.session.execute(
+        select(day, each.c.sku, func.count()).group_by(day, each.c.sku)
+    ):
+        when = dt.date.fromisoformat(d)
+        t.delivered_by_day[when] = t.delivered_by_day.get(when, 0) + int(n)
+        skus.add(sku)
+    t.delivered_skus = len(skus)
     vendors = _vendors(uow, actor)
     actual = estimated = 0.0
-    uploads = uow.session.execute(
-        select(a.c.complexity, mu.c.kind, mu.c.uploader_id, func.count(), func.count(mu.c.cost),
-               func.sum(mu.c.cost))
-        .select_from(joined.join(mu, mu.c.asset_id == delivered.c.asset_id))
+    # Uploads by kind and uploader, then reviews (kind NULL), in one statement.
+    uploads = (
+        select(each.c.complexity, mu.c.kind, mu.c.uploader_id, func.count(),
+               func.count(mu.c.cost), func.sum(mu.c.cost))
+        .select_from(each.join(mu, mu.c.asset_id == each.c.asset_id))
         .where(mu.c.at < end)
-        .group_by(a.c.complexity, mu.c.kind, mu.c.uploader_id)
+        .group_by(each.c.complexity, mu.c.kind, mu.c.uploader_id)
     )  # fmt: skip
-    for complexity, kind, uploader, n, n_costed, paid in uploads:
-        actual += float(paid or 0.0)
-        vendor = vendors.get(uploader or 0)
-        estimated += (n - n_costed) * costs.estimate(kind, complexity, vendor)
-    reviews = uow.session.execute(
-        select(a.c.complexity, func.count(), func.count(md.c.cost), func.sum(md.c.cost))
-        .select_from(joined.join(md, md.c.asset_id == delivered.c.asset_id))
+    reviews = (
+        select(each.c.complexity, null(), null(), func.count(), func.count(md.c.cost),
+               func.sum(md.c.cost))
+        .select_from(each.join(md, md.c.asset_id == each.c.asset_id))
         .where(md.c.at < end)
-        .group_by(a.c.complexity)
-    )
-    for complexity, n, n_costed, paid in reviews:
+        .group_by(each.c.complexity)
+    )  # fmt: skip
+    for complexity, kind, uploader, n, n_costed, paid in uow.session.execute(
+        union_all(uploads, reviews)
+    ):
         actual += float(paid or 0.0)
-        estimated += (n - n_costed) * costs.estimate("review", complexity)
+        if kind is None:
+            estimated += (n - n_costed) * costs.estimate("review", complexity)
+        else:
+            vendor = vendors.get(uploader or 0)
+            estimated += (n - n_costed) * costs.estimate(kind, complexity, vendor)
     t.cost_total, t.cost_estimated = actual + estimated, estimated
 
 
