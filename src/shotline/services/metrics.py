@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Float,
     Integer,
     String,
     and_,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    literal,
     null,
     or_,
     select,
@@ -476,41 +478,41 @@ def _cost(uow: UnitOfWork, actor: Actor, start: dt.datetime, end: dt.datetime, d
         .cte("delivered_assets")
         .prefix_with("MATERIALIZED")
     )
-    day = _day(dialect, each.c.first).label("day")
-    skus: set[str] = set()
-    for d, sku, n in uow.session.execute(
-        select(day, each.c.sku, func.count()).group_by(day, each.c.sku)
-    ):
-        when = dt.date.fromisoformat(d)
-        t.delivered_by_day[when] = t.delivered_by_day.get(when, 0) + int(n)
-        skus.add(sku)
-    t.delivered_skus = len(skus)
-    vendors = _vendors(uow, actor)
-    actual = estimated = 0.0
-    # Uploads by kind and uploader, then reviews (kind NULL), in one statement.
-    uploads = (
-        select(each.c.complexity, mu.c.kind, mu.c.uploader_id, func.count(),
+    day = _day(dialect, each.c.first)
+    # One statement, so the deliveries are worked out once: deliveries per day, distinct
+    # SKUs, uploads by kind and uploader, reviews; the first column says which. (Typed
+    # NULLs: PostgreSQL matches each column's type across the branches.)
+    no_text, no_id, no_amount = null(), cast(null(), Integer), cast(null(), Float)
+    branches = [
+        select(literal("day"), day, no_text, no_id, func.count(), func.count(), no_amount)
+        .group_by(day),
+        select(literal("skus"), no_text, no_text, no_id, func.count(func.distinct(each.c.sku)),
+               func.count(), no_amount),
+        select(literal("upload"), each.c.complexity, mu.c.kind, mu.c.uploader_id, func.count(),
                func.count(mu.c.cost), func.sum(mu.c.cost))
         .select_from(each.join(mu, mu.c.asset_id == each.c.asset_id))
         .where(mu.c.at < end)
-        .group_by(each.c.complexity, mu.c.kind, mu.c.uploader_id)
-    )  # fmt: skip
-    reviews = (
-        select(each.c.complexity, null(), null(), func.count(), func.count(md.c.cost),
-               func.sum(md.c.cost))
+        .group_by(each.c.complexity, mu.c.kind, mu.c.uploader_id),
+        select(literal("review"), each.c.complexity, no_text, no_id, func.count(),
+               func.count(md.c.cost), func.sum(md.c.cost))
         .select_from(each.join(md, md.c.asset_id == each.c.asset_id))
         .where(md.c.at < end)
-        .group_by(each.c.complexity)
-    )  # fmt: skip
-    for complexity, kind, uploader, n, n_costed, paid in uow.session.execute(
-        union_all(uploads, reviews)
-    ):
-        actual += float(paid or 0.0)
-        if kind is None:
-            estimated += (n - n_costed) * costs.estimate("review", complexity)
-        else:
+        .group_by(each.c.complexity),
+    ]  # fmt: skip
+    vendors = _vendors(uow, actor)
+    actual = estimated = 0.0
+    for part, key, kind, uploader, n, n_costed, paid in uow.session.execute(union_all(*branches)):
+        if part == "day":
+            t.delivered_by_day[dt.date.fromisoformat(key)] = int(n)
+        elif part == "skus":
+            t.delivered_skus = int(n)
+        elif part == "upload":
+            actual += float(paid or 0.0)
             vendor = vendors.get(uploader or 0)
-            estimated += (n - n_costed) * costs.estimate(kind, complexity, vendor)
+            estimated += (n - n_costed) * costs.estimate(kind, key, vendor)
+        else:
+            actual += float(paid or 0.0)
+            estimated += (n - n_costed) * costs.estimate("review", key)
     t.cost_total, t.cost_estimated = actual + estimated, estimated
 
 
