@@ -172,6 +172,20 @@ def secondary_indexes(conn: Connection, tables: tuple[str, ...]) -> list[tuple[s
     return [(str(n), str(s)) for n, s in conn.execute(text(query))]
 
 
+def finish_postgres(conn: Connection, tables: tuple[str, ...]) -> None:
+    """After a load with explicit ids and unchecked foreign keys: move each table's id
+    sequence past its rows, check foreign keys again, commit, VACUUM ANALYZE (as autovacuum
+    soon would)."""
+    for table in tables:
+        conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+        ))  # fmt: skip
+    conn.execute(text("SET session_replication_role = DEFAULT"))
+    conn.commit()
+    conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+
+
 # --- people and policy --------------------------------------------------------------------
 
 
@@ -735,14 +749,7 @@ def fill(url: str, home: Path, assets: int, seed: int = 7, check: bool = False,
         index_seconds = time.perf_counter() - start
         start = time.perf_counter()
         if conn.dialect.name == "postgresql":
-            for table in LOADED:
-                conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"
-                ))  # fmt: skip
-            conn.execute(text("SET session_replication_role = DEFAULT"))
-            conn.commit()
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+            finish_postgres(conn, LOADED)
         else:
             if check:
                 bad = conn.execute(text("PRAGMA foreign_key_check")).first()

@@ -18,6 +18,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+from _bulk import _log, finish_postgres, secondary_indexes
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -44,6 +45,11 @@ def _tables(conn: Connection) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def _has_sequence(conn: Connection, table: str) -> bool:
+    query = text("SELECT pg_get_serial_sequence(:t, 'id') IS NOT NULL")
+    return "id" in _columns(conn, table) and bool(conn.execute(query, {"t": table}).scalar())
+
+
 def _columns(conn: Connection, table: str) -> list[str]:
     rows = conn.execute(
         text(
@@ -53,17 +59,6 @@ def _columns(conn: Connection, table: str) -> list[str]:
         {"t": table},
     )
     return [str(r[0]) for r in rows]
-
-
-def _secondary_indexes(conn: Connection) -> list[tuple[str, str]]:
-    rows = conn.execute(
-        text(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND indexname NOT IN (SELECT conname FROM pg_constraint "
-            "WHERE contype IN ('p', 'u', 'x')) ORDER BY indexname"
-        )
-    )
-    return [(str(n), str(d)) for n, d in rows]
 
 
 def copy_sqlite_to_postgres(sqlite_url: str, postgres_url: str, log: bool = True) -> Copied:
@@ -80,7 +75,7 @@ def copy_sqlite_to_postgres(sqlite_url: str, postgres_url: str, log: bool = True
         conn.execute(text("SET session_replication_role = replica"))
         conn.execute(text("SET synchronous_commit = off"))
         tables = _tables(conn)
-        indexes = _secondary_indexes(conn)
+        indexes = secondary_indexes(conn, tuple(tables))
         for name, _ in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
         conn.execute(text(f"TRUNCATE {', '.join(tables)}"))
@@ -100,8 +95,7 @@ def copy_sqlite_to_postgres(sqlite_url: str, postgres_url: str, log: bool = True
                     n += len(batch)
             counts[table] = n
             if log and n >= 100_000:
-                print(f"  ... copied {table}: {n:,} rows, "
-                      f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+                _log(f"  ... copied {table}: {n:,} rows, {time.perf_counter() - started:.0f} s")
         conn.commit()
         copied = time.perf_counter() - started
         start = time.perf_counter()
@@ -110,16 +104,8 @@ def copy_sqlite_to_postgres(sqlite_url: str, postgres_url: str, log: bool = True
         conn.commit()
         indexed = time.perf_counter() - start
         start = time.perf_counter()
-        for table in tables:
-            if "id" in _columns(conn, table):
-                conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false) "
-                    f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL"
-                ))  # fmt: skip
-        conn.execute(text("SET session_replication_role = DEFAULT"))
-        conn.commit()
-        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        # Only tables whose id is a serial column have a sequence to move.
+        finish_postgres(conn, tuple(t for t in tables if _has_sequence(conn, t)))
     source.close()
     engine.dispose()
     return Copied(counts, copied, indexed, time.perf_counter() - start)

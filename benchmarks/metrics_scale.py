@@ -962,7 +962,7 @@ def _report_measured(m: dict[str, Any], label: str) -> None:
     print(f"    ratio      p50 {r['p50'] / rs['p50']:.2f}x  max {r['max'] / rs['max']:.2f}x")
     r2, ps = m["report_2"], m["report_psql"]
     print(f"    service    {_s(r2)}   (again, interleaved with the next line)")
-    print(f"    SQL, proj. {_s(ps)}   (headline numbers from the projections)")
+    print(f"    SQL, proj. {_s(ps)}   (the whole document from the projections)")
     print(f"    ratio      p50 {r2['p50'] / ps['p50']:.2f}x  max {r2['max'] / ps['max']:.2f}x  "
           f"(target within 1.5x); agree: {'yes' if m['pheadline_agree'] else 'NO'}")  # fmt: skip
     if m.get("pheadline_differs"):
