@@ -60,6 +60,7 @@ _FIRSTS = (
     "first_delivered_at",
     "first_cancelled_at",
 )
+_LASTS = ("last_approved_at", "last_delivered_at")
 _CHUNK = 500
 TABLES = (
     MetricAiVersion,
@@ -109,7 +110,7 @@ def _hour(at: dt.datetime) -> dt.datetime:
 
 @dataclass
 class _Batch:
-    firsts: dict[int, dict[str, Any]]
+    assets: dict[int, dict[str, Any]]
     milestones: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
     uploads: list[dict[str, Any]]
@@ -138,13 +139,33 @@ def _lookups(db: Executor, events: list[dict[str, Any]]) -> tuple[dict[int, Any]
     return versions, categories
 
 
-def _first(batch: _Batch, ws: int, asset_id: int, column: str, at: dt.datetime) -> None:
-    row = batch.firsts.get(asset_id)
+def _asset_row(batch: _Batch, ws: int, asset_id: int) -> dict[str, Any]:
+    row = batch.assets.get(asset_id)
     if row is None:
-        row = batch.firsts[asset_id] = {"asset_id": asset_id, "workspace_id": ws}
-        row |= dict.fromkeys(_FIRSTS)
+        row = batch.assets[asset_id] = {"asset_id": asset_id, "workspace_id": ws}
+        row |= dict.fromkeys(_FIRSTS + _LASTS)
+    return row
+
+
+def _first(batch: _Batch, ws: int, asset_id: int, column: str, at: dt.datetime) -> None:
+    row = _asset_row(batch, ws, asset_id)
     if row[column] is None or at < row[column]:
         row[column] = at
+
+
+def _last(batch: _Batch, ws: int, asset_id: int, column: str, at: dt.datetime) -> None:
+    row = _asset_row(batch, ws, asset_id)
+    if row[column] is None or at > row[column]:
+        row[column] = at
+
+
+def _milestone(batch: _Batch, ws: int, asset_id: int, kind: str, at: dt.datetime) -> None:
+    batch.milestones.append({"workspace_id": ws, "asset_id": asset_id, "kind": kind, "at": at})
+    if kind == "approved":
+        _last(batch, ws, asset_id, "last_approved_at", at)
+    elif kind == K.DELIVERED.value:
+        _first(batch, ws, asset_id, "first_delivered_at", at)
+        _last(batch, ws, asset_id, "last_delivered_at", at)
 
 
 def _decision(
@@ -170,8 +191,7 @@ def _decision(
     if not passed:
         _first(batch, ws, asset_id, "first_failed_at", at)
     if event["kind"] == K.APPROVED.value:
-        batch.milestones.append({"workspace_id": ws, "asset_id": asset_id, "kind": "approved",
-                                 "at": at})  # fmt: skip
+        _milestone(batch, ws, asset_id, "approved", at)
     # The dashboard counts decisions as gate_decisions rows do: by the asset's category and
     # by whoever uploaded the version decided.
     hour = _hour(at)
@@ -212,13 +232,9 @@ def _fold(batch: _Batch, event: dict[str, Any], versions: dict[int, Any],
     elif kind == K.GATE_BYPASSED.value:
         # Bypassing the last gate under an exception approves the asset without a decision.
         if p.get("next_gate") is None:
-            batch.milestones.append({"workspace_id": ws, "asset_id": asset_id,
-                                     "kind": "approved", "at": at})  # fmt: skip
+            _milestone(batch, ws, asset_id, "approved", at)
     elif kind in (K.DELIVERED.value, K.LIVE.value):
-        batch.milestones.append({"workspace_id": ws, "asset_id": asset_id, "kind": kind,
-                                 "at": at})  # fmt: skip
-        if kind == K.DELIVERED.value:
-            _first(batch, ws, asset_id, "first_delivered_at", at)
+        _milestone(batch, ws, asset_id, kind, at)
     elif kind == K.CANCELLED.value:
         _first(batch, ws, asset_id, "first_cancelled_at", at)
 
@@ -227,7 +243,7 @@ def project(db: Executor, events: Iterable[dict[str, Any]]) -> int:
     """Fold new events (the dicts UnitOfWork.record queues: workspace_id, actor_id, at, kind,
     payload as a dict, asset_id) into the projections, in the caller's transaction. Returns
     how many events were followed. Order within the batch does not matter: every column is a
-    first, a latest, a count or an appended row."""
+    first, a last, a count or an appended row."""
     followed = [e for e in events if e["kind"] in FOLLOWED and e.get("asset_id") is not None]
     if not followed:
         return 0
@@ -237,9 +253,10 @@ def project(db: Executor, events: Iterable[dict[str, Any]]) -> int:
         _fold(batch, event, versions, categories)
     # Rows upserted in key order, so concurrent transactions lock shared rows (an hour's
     # counts) in the same order and never deadlock each other.
-    firsts = [batch.firsts[k] for k in sorted(batch.firsts)]
-    _upsert(db, MetricAsset, firsts, ("asset_id",),
-            lambda new, old: {c: _earliest(new[c], old[c]) for c in _FIRSTS})  # fmt: skip
+    assets = [batch.assets[k] for k in sorted(batch.assets)]
+    _upsert(db, MetricAsset, assets, ("asset_id",),
+            lambda new, old: {c: _earliest(new[c], old[c]) for c in _FIRSTS}
+            | {c: _latest(new[c], old[c]) for c in _LASTS})  # fmt: skip
     for model, rows in (
         (MetricMilestone, batch.milestones),
         (MetricDecision, batch.decisions),

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from conftest import NOW
 from crew import Crew
+from shotline.adapters.db import migrate
 from shotline.adapters.db.models import Asset, Version, table_of
 from shotline.bootstrap import App
 from shotline.domain import metrics
@@ -279,3 +281,41 @@ def test_a_migrated_database_fills_its_projections_from_the_log(
     assert done.events_followed > 0 and done.events_read >= done.events_followed
     assert snapshot(app) == before
     assert math.isfinite(done.seconds)
+
+
+def test_a_database_upgraded_from_before_the_projections_gets_them_from_its_log(
+    app: App, admin: Actor, tmp_path: Path
+) -> None:
+    """A database with history at revision 0008 (before the projections existed) upgraded to
+    the newest: the projections are rebuilt from its log, in their newest shape, equal to the
+    ones kept event by event."""
+    policy = check_policy(default_policy_text(), "default policy")
+    path, _ = simulate(tmp_path / "sim", skus=2, days=10, seed=7, policy=policy, end=NOW)
+    assert replay_file(app, "default", path).failed == []
+    kept = snapshot(app)
+    assert kept["metric_assets"]
+    config = migrate.alembic_config(app.engine)
+    with app.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    assert migrate.current_revision(app.engine) == "0008"
+    migrate.upgrade(app.engine)
+    assert snapshot(app) == kept
+
+
+def test_the_latest_approval_and_delivery_are_filled_from_the_milestones(
+    app: App, admin: Actor, tmp_path: Path
+) -> None:
+    """Migration 0012 on a database whose projections exist: the two new columns come from
+    the milestones already projected, equal to what the projections keep."""
+    policy = check_policy(default_policy_text(), "default policy")
+    path, _ = simulate(tmp_path / "sim", skus=2, days=10, seed=9, policy=policy, end=NOW)
+    assert replay_file(app, "default", path).failed == []
+    kept = snapshot(app)
+    assert any(row[-1] is not None for row in kept["metric_assets"])
+    config = migrate.alembic_config(app.engine)
+    with app.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+    migrate.upgrade(app.engine)
+    assert snapshot(app) == kept

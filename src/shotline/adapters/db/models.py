@@ -506,8 +506,8 @@ class WebSession(Base):
 
 
 class MetricAsset(Base):
-    """When things first happened to an asset: all the report needs of its history beyond
-    the period itself (first pass, SLA, shoot-to-live)."""
+    """When things first (and last) happened to an asset: all the report needs of its
+    history beyond the period itself (first pass, SLA, shoot-to-live)."""
 
     __tablename__ = "metric_assets"
     asset_id: Mapped[int] = mapped_column(
@@ -519,6 +519,10 @@ class MetricAsset(Base):
     first_failed_at: Mapped[dt.datetime | None]
     first_delivered_at: Mapped[dt.datetime | None]
     first_cancelled_at: Mapped[dt.datetime | None]
+    # The latest approval and delivery (migration 0012): shoot-to-live needs the last of each
+    # before going live, and that is the latest unless the asset came back afterwards.
+    last_approved_at: Mapped[dt.datetime | None]
+    last_delivered_at: Mapped[dt.datetime | None]
 
 
 class MetricMilestone(Base):
