@@ -8,10 +8,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from shotline.adapters.db.models import Event
+from shotline.adapters.db.readers import read_together
 from shotline.adapters.storage import BlobStore, StoredBlob
 from shotline.domain.events import NewEvent
 from shotline.services.projections import project
@@ -85,6 +86,13 @@ class UnitOfWork:
             # service can forget; see services/projections.py).
             project(self.session, self._events)
             self._events = []
+
+    def read_together(self, reads: Sequence[Callable[[Connection], None]]) -> None:
+        """Run independent read-only queries side by side, each on its own connection, all
+        reading one state of the database (adapters/db/readers.py): for reports, which read
+        only what is committed, never this unit of work's own pending changes."""
+        bind = self.session.get_bind()
+        read_together(bind if isinstance(bind, Engine) else bind.engine, reads)
 
     def commit(self) -> None:
         """Write queued events and commit the whole use case at once."""
