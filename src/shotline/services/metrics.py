@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     true,
     type_coerce,
+    union,
     union_all,
 )
 
@@ -263,7 +264,8 @@ def _day(dialect: str, column: Any) -> ColumnElement[str]:
 
 
 def _micros(dialect: str, column: Any) -> ColumnElement[int]:
-    """A stored time as whole microseconds since the epoch, exact on both databases."""
+    """A stored time as whole microseconds since the epoch, exact on both databases (the
+    report converts differences of times on PostgreSQL, see _elapsed_micros)."""
     if dialect == "sqlite":
         # Whole seconds, then the six digits after them: SQLite's date functions keep only
         # milliseconds. unixepoch() (SQLite 3.38) is about four times as fast as strftime.
@@ -349,17 +351,28 @@ class _Period:
     scope: Scope = None
 
 
+def _each_asset(p: _Period, rows: Any, asset_id: Any, table: Any,
+                *columns: str) -> tuple[Any, dict[str, Any]]:  # fmt: skip
+    """`rows` (the period's assets) outer-joined to their rows of `table` (assets, or a
+    projection keyed by asset), and the columns asked for. On PostgreSQL a LATERAL lookup,
+    kept from being flattened (OFFSET 0): one index probe per asset of the period, where the
+    planner would otherwise hash-join a month's eighty thousand assets against a million-row
+    table read whole (benchmarks/metrics_scale.py). SQLite probes by key anyway."""
+    key = table.c.id if "id" in table.c else table.c.asset_id
+    if p.dialect == "postgresql":
+        found = select(*(table.c[c] for c in columns)).where(key == asset_id).offset(0).lateral()
+        return rows.outerjoin(found, true()), {c: found.c[c] for c in columns}
+    return rows.outerjoin(table, key == asset_id), {c: table.c[c] for c in columns}
+
+
 def _approvals(db: Connection, p: _Period, t: metrics.PeriodTotals) -> None:
     ws, start, end, dialect, scope = p.ws, p.start, p.end, p.dialect, p.scope
-    ma = _Tables.ma
     approved = _firsts(ws, "approved", start, end, scope)
+    joined, ma = _each_asset(p, approved, approved.c.asset_id, _Tables.ma, "first_failed_at")
     day = _day(dialect, approved.c.first).label("day")
-    clean = case((or_(ma.c.first_failed_at.is_(None), ma.c.first_failed_at >= end), 1), else_=0)
-    rows = db.execute(
-        select(day, func.count(), func.sum(clean))
-        .select_from(approved.outerjoin(ma, ma.c.asset_id == approved.c.asset_id))
-        .group_by(day)
-    )
+    failed = ma["first_failed_at"]
+    clean = case((or_(failed.is_(None), failed >= end), 1), else_=0)
+    rows = db.execute(select(day, func.count(), func.sum(clean)).select_from(joined).group_by(day))
     t.approved_by_day = {dt.date.fromisoformat(d): (n, int(k or 0)) for d, n, k in rows}
 
 
@@ -415,17 +428,18 @@ def _decisions(db: Connection, p: _Period, t: metrics.PeriodTotals) -> None:
 
 def _sla(db: Connection, p: _Period, t: metrics.PeriodTotals) -> None:
     ws, start, end, now, scope = p.ws, p.start, p.end, p.now, p.scope
-    a, ma = _Tables.a, _Tables.ma
-    delivered = ma.c.first_delivered_at
+    a = _Tables.a
+    joined, ma = _each_asset(p, a, a.c.id, _Tables.ma, "first_delivered_at", "first_cancelled_at")
+    delivered, cancelled = ma["first_delivered_at"], ma["first_cancelled_at"]
     hit = case((and_(delivered < end, delivered <= a.c.due_at), 1), else_=0)
     counted, hits = db.execute(
         select(func.count(), func.sum(hit))
-        .select_from(a.outerjoin(ma, ma.c.asset_id == a.c.id))
+        .select_from(joined)
         .where(
             a.c.workspace_id == ws,
             a.c.due_at >= start,
             a.c.due_at < end,
-            or_(ma.c.first_cancelled_at.is_(None), ma.c.first_cancelled_at >= end),
+            or_(cancelled.is_(None), cancelled >= end),
             or_(delivered < end, a.c.due_at < now),
             *([] if scope is None else [_in_slice(scope)]),
         )
@@ -435,8 +449,13 @@ def _sla(db: Connection, p: _Period, t: metrics.PeriodTotals) -> None:
 
 def _shoot_to_live(db: Connection, p: _Period, t: metrics.PeriodTotals) -> None:
     ws, start, end, dialect, scope = p.ws, p.start, p.end, p.dialect, p.scope
-    a, ma, ms = _Tables.a, _Tables.ma, _Tables.ms
+    ms = _Tables.ms
     live = _firsts(ws, "live", start, end, scope)
+    joined, ma = _each_asset(
+        p, live, live.c.asset_id, _Tables.ma, "first_upload_at", "first_submitted_at",
+        "last_approved_at", "last_delivered_at",
+    )  # fmt: skip
+    joined, a = _each_asset(p, joined, live.c.asset_id, _Tables.a, "created_at")
 
     def last_before_live(kind: str, latest: Any) -> Any:
         # The asset's latest milestone of the kind, unless it came after going live (the
@@ -451,30 +470,20 @@ def _shoot_to_live(db: Connection, p: _Period, t: metrics.PeriodTotals) -> None:
 
     points = (
         select(
-            a.c.created_at.label("requested"),
-            ma.c.first_upload_at.label("uploaded"),
-            case((ma.c.first_submitted_at < end, ma.c.first_submitted_at)).label("submitted"),
-            last_before_live("approved", ma.c.last_approved_at).label("approved"),
-            last_before_live("delivered", ma.c.last_delivered_at).label("delivered"),
+            a["created_at"].label("requested"),
+            ma["first_upload_at"].label("uploaded"),
+            case((ma["first_submitted_at"] < end, ma["first_submitted_at"])).label("submitted"),
+            last_before_live("approved", ma["last_approved_at"]).label("approved"),
+            last_before_live("delivered", ma["last_delivered_at"]).label("delivered"),
             live.c.first.label("live"),
         )
-        .select_from(
-            live.join(ma, ma.c.asset_id == live.c.asset_id).join(a, a.c.id == live.c.asset_id)
-        )
-        .where(ma.c.first_upload_at < end)
+        .select_from(joined)
+        .where(ma["first_upload_at"] < end)
         # Materialised: otherwise SQLite substitutes the correlated subqueries into every
         # use of their columns below and runs each of them several times per asset.
         .cte("points")
         .prefix_with("MATERIALIZED")
     )
-    # Each time as microseconds once per asset (the conversion is most of this query's cost
-    # on SQLite), then the differences.
-    micros = (
-        select(*(_micros(dialect, c).label(c.name) for c in points.c))
-        .cte("points_us")
-        .prefix_with("MATERIALIZED")
-    )
-    us = {c.name: c for c in micros.c}
     pairs = [
         ("uploaded", "live"),
         ("requested", "uploaded"),
@@ -483,20 +492,41 @@ def _shoot_to_live(db: Connection, p: _Period, t: metrics.PeriodTotals) -> None:
         ("approved", "delivered"),
         ("delivered", "live"),
     ]
-    rows = db.execute(select(*(us[b] - us[a_] for a_, b in pairs)))
+    rows = db.execute(select(*_elapsed_micros(dialect, points, pairs)))
     t.live_micros = [tuple(row) for row in rows]
+
+
+def _elapsed_micros(dialect: str, points: Any, pairs: list[tuple[str, str]]) -> list[Any]:
+    """For each (from, to) pair of time columns of `points`, the microseconds between them,
+    exact."""
+    if dialect == "sqlite":
+        # Each time as microseconds once per asset (the conversion is most of this query's
+        # cost on SQLite), then the differences.
+        micros = (
+            select(*(_micros(dialect, c).label(c.name) for c in points.c))
+            .cte("points_us")
+            .prefix_with("MATERIALIZED")
+        )
+        return [micros.c[b] - micros.c[a] for a, b in pairs]
+    # PostgreSQL subtracts the times themselves and reads each interval's microseconds: a
+    # third of the cost of converting every time to numeric seconds first.
+    return [
+        cast(func.extract("epoch", points.c[b] - points.c[a]) * 1_000_000, BigInteger)
+        for a, b in pairs
+    ]
 
 
 def _cost(db: Connection, p: _Period, t: metrics.PeriodTotals, costs: CostModel,
           vendors: dict[int, str]) -> None:  # fmt: skip
     ws, start, end, dialect, scope = p.ws, p.start, p.end, p.dialect, p.scope
-    a, md, mu = _Tables.a, _Tables.md, _Tables.mu
+    md, mu = _Tables.md, _Tables.mu
     delivered = _firsts(ws, "delivered", start, end, scope)
+    joined, a = _each_asset(p, delivered, delivered.c.asset_id, _Tables.a, "sku", "complexity")
     # Each delivered asset once, with the columns the costs need: a materialised CTE, as the
     # two branches below would otherwise work it out twice.
     each = (
-        select(delivered.c.asset_id, delivered.c.first, a.c.sku, a.c.complexity)
-        .select_from(delivered.join(a, a.c.id == delivered.c.asset_id))
+        select(delivered.c.asset_id, delivered.c.first, a["sku"], a["complexity"])
+        .select_from(joined)
         .cte("delivered_assets")
         .prefix_with("MATERIALIZED")
     )
@@ -590,22 +620,18 @@ def slice_values(
     ws = actor.workspace_id
     a, ms, md = _Tables.a, _Tables.ms, _Tables.md
     e = table_of(Event)
-    touched = [
+    # One set of asset ids, then their values: an OR of IN-subqueries here is no semi-join
+    # to PostgreSQL, which then ran a subquery per asset of the workspace (minutes at 1M).
+    touched = union(
+        select(a.c.id).where(a.c.workspace_id == ws, a.c.due_at >= start, a.c.due_at < end),
         select(ms.c.asset_id).where(ms.c.workspace_id == ws, ms.c.at >= start, ms.c.at < end),
         select(md.c.asset_id).where(md.c.workspace_id == ws, md.c.at >= start, md.c.at < end),
         # A bypass that leaves the asset in review is in no projection; they are few.
         select(e.c.asset_id).where(e.c.workspace_id == ws, e.c.kind == K.GATE_BYPASSED.value,
                                    e.c.at >= start, e.c.at < end),
-    ]  # fmt: skip
+    )  # fmt: skip
     column = a.c[by]
-    values = uow.session.scalars(
-        select(column)
-        .distinct()
-        .where(
-            a.c.workspace_id == ws,
-            or_(and_(a.c.due_at >= start, a.c.due_at < end), *(a.c.id.in_(q) for q in touched)),
-        )
-    )
+    values = uow.session.scalars(select(column).distinct().where(a.c.id.in_(touched)))
     return sorted({v or _NONE for v in values})
 
 
