@@ -968,7 +968,8 @@ def _report_measured(m: dict[str, Any], label: str) -> None:
         print(f"      differ: {', '.join(m['pheadline_differs'])}")
     p = m["report_parts"]
     steps = ("approvals", "decisions", "sla", "shoot_to_live", "cost", "document")
-    print(f"    service steps (one call, {p['total']:.2f} s): "
+    print(f"    service steps one after the other (one call, {p['total']:.2f} s; the service "
+          "runs them side by side): "
           + ", ".join(f"{k} {p[k]:.2f} s" for k in steps)
           + f"; {int(p['live_rows']):,} assets gone live read for the percentiles")  # fmt: skip
     print("    SQL by statement (s): "
