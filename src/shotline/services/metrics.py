@@ -267,10 +267,12 @@ def _micros(dialect: str, column: Any) -> ColumnElement[int]:
     """A stored time as whole microseconds since the epoch, exact on both databases (the
     report converts differences of times on PostgreSQL, see _elapsed_micros)."""
     if dialect == "sqlite":
-        # Whole seconds, then the six digits after them: SQLite's date functions keep only
-        # milliseconds. unixepoch() (SQLite 3.38) is about four times as fast as strftime.
+        # Whole seconds of the text without its fraction (SQLite's date functions round a
+        # fraction to milliseconds, so :59.9996 would read as the next second), then the six
+        # digits after them. unixepoch() (SQLite 3.38) is four times as fast as strftime.
         text_ = type_coerce(column, String)
-        seconds = func.unixepoch(text_) if _UNIXEPOCH else func.strftime("%s", text_)
+        whole = func.substr(text_, 1, 19)
+        seconds = func.unixepoch(whole) if _UNIXEPOCH else func.strftime("%s", whole)
         return cast(seconds, Integer) * 1_000_000 + cast(func.substr(text_, 21, 6), Integer)
     return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
 

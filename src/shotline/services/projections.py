@@ -325,6 +325,22 @@ def rebuild(db: Executor, workspace_id: int | None = None, batch: int = 20_000) 
     return Rebuilt(read, followed, time.perf_counter() - started)
 
 
+def fill_if_missing(db: Executor) -> bool:
+    """Rebuild the projections of a database whose log has followed events but which has
+    no projections (one upgraded from before migration 0009). Returns whether it did. The
+    caller commits."""
+    if db.execute(select(table_of(MetricAsset).c.asset_id).limit(1)).first() is not None:
+        return False
+    events = table_of(Event)
+    followed = select(events.c.id).where(
+        events.c.kind.in_(sorted(FOLLOWED)), events.c.asset_id.is_not(None)
+    )
+    if db.execute(followed.limit(1)).first() is None:
+        return False
+    rebuild(db)
+    return True
+
+
 REBUILD_ROLES = ("creative_ops_manager",)
 
 

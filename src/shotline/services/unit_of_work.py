@@ -92,7 +92,8 @@ class UnitOfWork:
         reading one state of the database (adapters/db/readers.py): for reports, which read
         only what is committed, never this unit of work's own pending changes."""
         bind = self.session.get_bind()
-        read_together(bind if isinstance(bind, Engine) else bind.engine, reads)
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        read_together(engine, reads, caller=self.session.connection())
 
     def commit(self) -> None:
         """Write queued events and commit the whole use case at once."""

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Connection, Engine, text
 
+from shotline.adapters.db import readers
 from shotline.adapters.db.engine import make_engine
 from shotline.adapters.db.readers import read_together
 
@@ -86,6 +87,27 @@ def test_a_failing_read_is_raised_after_the_others_finish(engine: Engine) -> Non
     assert finished == ["slow", "slow"]
 
 
+def test_without_spare_connections_the_reads_run_in_turn_on_one(engine: Engine) -> None:
+    """When concurrent reports hold the whole allowance of extra connections, a report runs
+    on its one connection rather than wait for more (waiting could starve the pool)."""
+    taken = 0
+    while readers._extra.acquire(blocking=False):
+        taken += 1
+    assert taken == readers.EXTRA_CONNECTIONS
+    try:
+        connections: set[int] = set()
+
+        def read(conn: Connection) -> None:
+            assert _count(conn) == 3
+            connections.add(id(conn.connection.dbapi_connection))
+
+        read_together(engine, [read, read, read], connections=3)
+        assert len(connections) == 1
+    finally:
+        for _ in range(taken):
+            readers._extra.release()
+
+
 def test_an_in_memory_database_reads_in_turn_on_one_connection() -> None:
     made = make_engine("sqlite://")
     try:
@@ -101,5 +123,10 @@ def test_an_in_memory_database_reads_in_turn_on_one_connection() -> None:
 
         read_together(made, [read, read, read], connections=3)
         assert threads == {threading.get_ident()}
+        # Given the caller's connection, the reads run on it, not on one from the pool.
+        used: list[Connection] = []
+        with made.connect() as mine:
+            read_together(made, [used.append, used.append], connections=3, caller=mine)
+            assert used == [mine, mine]
     finally:
         made.dispose()

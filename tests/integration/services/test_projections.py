@@ -196,6 +196,38 @@ def test_random_histories(studio: tuple[Crew, list[int], list[tuple[int, int]]],
         compare_reports(app, actor, periods, now)
 
 
+def test_times_a_hair_before_the_next_second_keep_their_microseconds(
+    studio: tuple[Crew, list[int], list[tuple[int, int]]],
+) -> None:
+    """SQLite's date functions round a fraction of a second to milliseconds, so a time at
+    :59.9997 must not be read as the next second: shoot-to-live is exact to the microsecond
+    on both databases, as the definitions over the raw events have it."""
+    crew, assets, versions = studio
+    app, actor = crew.app, crew["ops"]
+    asset = assets[0]
+    capture = next(v for a, v in versions if a == asset and v % 3 == 0)
+    hair = dt.timedelta(seconds=59, microseconds=999_700)
+    steps = [
+        (EventKind.VERSION_UPLOADED, dt.timedelta(minutes=30) + hair),
+        (EventKind.SUBMITTED, dt.timedelta(hours=5)),
+        (EventKind.APPROVED, dt.timedelta(hours=6) + hair),
+        (EventKind.DELIVERED, dt.timedelta(hours=7, microseconds=999_501)),
+        (EventKind.LIVE, dt.timedelta(hours=8) + hair),
+    ]
+    with app.uow() as uow:
+        for kind, after in steps:
+            payload = _payload(kind, capture, False, [], None)
+            uow.record(actor.workspace_id, crew["qc"].user_id, T0 + after,
+                       NewEvent(kind, payload, asset_id=asset))  # fmt: skip
+        uow.commit()
+    period = (T0, T0 + dt.timedelta(days=2))
+    with app.uow() as uow:
+        fast = svc_metrics.summary(uow, actor, *period, T0 + dt.timedelta(days=3))
+    # From the capture at 00:30:59.9997 (earlier than the studio's uploads) to live.
+    assert fast["shoot_to_live_hours"]["p50"] == 7.5
+    compare_reports(app, actor, [period], T0 + dt.timedelta(days=3))
+
+
 def test_a_slice_touched_only_by_a_bypass_is_still_a_slice(
     studio: tuple[Crew, list[int], list[tuple[int, int]]],
 ) -> None:

@@ -35,6 +35,12 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         with connection.begin():
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            # The metric projections are derived from the log: a database upgraded from
+            # before they existed gets them here, once every table has its newest shape
+            # (inside a migration, a later migration's columns would be missing).
+            from shotline.services.projections import fill_if_missing
+
+            fill_if_missing(connection)
             if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
                 raise RuntimeError("migration left rows pointing at missing rows")
         if sqlite:

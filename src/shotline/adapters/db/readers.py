@@ -11,8 +11,13 @@ core idle. Here they share out over a few connections:
 * SQLite: each query reads the database as committed when it starts (WAL mode lets readers
   run beside each other and beside a writer), which is what a read outside an explicit
   transaction already saw on SQLite; a commit landing between two queries can show in one
-  and not the other, as it could when they ran one after the other. An in-memory database
-  has one connection's worth of data, so its queries run in turn on one connection.
+  and not the other, as it could when they ran one after the other. An engine that keeps
+  one connection per thread or one for all (an in-memory database) runs them in turn on the
+  caller's connection.
+
+Only the first connection is waited for. The others come from a process-wide allowance
+(EXTRA_CONNECTIONS) taken without waiting: several reports at once share it and run on fewer
+connections rather than hold some while waiting for more, which could starve the pool.
 """
 
 from __future__ import annotations
@@ -20,17 +25,22 @@ from __future__ import annotations
 import os
 import queue
 import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 Read = Callable[[Connection], None]
 
-# Connections one call may hold at once: enough for the report's steps on a few cores,
-# few enough that concurrent reports leave the pool (5 + 10 overflow) to everyone else.
+# Connections one call may use at once: enough for the report's steps on a few cores.
 MAX_CONNECTIONS = 3
+# Connections beyond each call's first, for the whole process: with the engine's pool of
+# 5 + 10 overflow, plenty is left for everyone else however many reports run at once.
+EXTRA_CONNECTIONS = 4
+_extra = threading.BoundedSemaphore(EXTRA_CONNECTIONS)
 _SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f-]+$")
 
 
@@ -39,9 +49,10 @@ def default_connections() -> int:
     return max(1, min(MAX_CONNECTIONS, os.cpu_count() or 1))
 
 
-def _in_memory(engine: Engine) -> bool:
-    database = engine.url.database
-    return engine.dialect.name == "sqlite" and database in (None, "", ":memory:")
+def _one_connection(engine: Engine) -> bool:
+    """Whether the engine hands every thread (or each thread) one shared connection, as
+    SQLAlchemy does for in-memory SQLite: such a connection cannot move between threads."""
+    return isinstance(engine.pool, SingletonThreadPool | StaticPool)
 
 
 def _share_snapshot(connections: list[Connection]) -> None:
@@ -65,25 +76,40 @@ def _drain(connection: Connection, jobs: queue.SimpleQueue[Read]) -> None:
         job(connection)
 
 
-def read_together(engine: Engine, reads: Sequence[Read], connections: int | None = None) -> None:
+def read_together(engine: Engine, reads: Sequence[Read], connections: int | None = None,
+                  caller: Connection | None = None) -> None:  # fmt: skip
     """Run each of `reads` (functions of a connection that only read) once, on up to
     `connections` connections at a time (default_connections() by default), all reading the
     same state (see the module's docstring), and return when all are done. Reads are taken
     in the order given, so put the longest first. An exception in one is raised here, after
-    the others have finished; nothing is written either way."""
+    the others have finished; nothing is written either way. `caller` is the connection the
+    reads run on, in turn, when the engine cannot give them their own (see _one_connection);
+    without it they get one from the engine."""
     wanted = default_connections() if connections is None else connections
-    count = 1 if _in_memory(engine) else max(1, min(wanted, len(reads)))
     jobs: queue.SimpleQueue[Read] = queue.SimpleQueue()
     for read in reads:
         jobs.put(read)
+    if _one_connection(engine):
+        if caller is not None:
+            _drain(caller, jobs)
+            return
+        with engine.connect() as connection:
+            _drain(connection, jobs)
+        return
+    extras = 0
     with ExitStack() as stack:
-        held = [stack.enter_context(engine.connect()) for _ in range(count)]
-        if count == 1:
+        for _ in range(max(0, min(wanted, len(reads)) - 1)):
+            if not _extra.acquire(blocking=False):
+                break
+            stack.callback(_extra.release)
+            extras += 1
+        held = [stack.enter_context(engine.connect()) for _ in range(1 + extras)]
+        if not extras:
             _drain(held[0], jobs)
             return
         if engine.dialect.name == "postgresql":
             _share_snapshot(held)
-        with ThreadPoolExecutor(max_workers=count, thread_name_prefix="shotline-read") as pool:
+        with ThreadPoolExecutor(max_workers=len(held), thread_name_prefix="shotline-read") as pool:
             running = [pool.submit(_drain, connection, jobs) for connection in held]
             for done in running:
                 done.result()

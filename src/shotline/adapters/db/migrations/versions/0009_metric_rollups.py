@@ -4,7 +4,8 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-25 17:30:00.000000
 
-The projections of services/projections.py (filled from an existing event log by 0012).
+The projections of services/projections.py (filled from an existing event log by
+migrate.upgrade once the schema is at head).
 """
 
 from collections.abc import Sequence
@@ -140,8 +141,8 @@ def upgrade() -> None:
         ["workspace_id", "last_decided_at"],
         unique=False,
     )
-    # A database with history gets its projections from the log it already has, in 0012:
-    # the rebuild writes the projections' newest shape, which these tables have only then.
+    # A database with history gets its projections from the log it already has once the
+    # schema is at head (migrate.upgrade): the rebuild writes the projections' newest shape.
 
 
 def downgrade() -> None:

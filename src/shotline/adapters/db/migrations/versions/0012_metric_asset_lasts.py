@@ -23,19 +23,14 @@ _LASTS = (("last_approved_at", "approved"), ("last_delivered_at", "delivered"))
 def upgrade() -> None:
     """Shoot-to-live reads the last approval and delivery before an asset went live from
     these two columns (a lookup per asset and kind otherwise). Filled from the milestones
-    already projected; a database whose projections were never filled (one upgraded from
-    before 0009) gets them all rebuilt from its event log here, in their newest shape."""
+    already projected (a database whose projections were never filled, one upgraded from
+    before 0009, gets them all from its log once the schema is at head: migrate.upgrade)."""
     for column, _ in _LASTS:
         op.add_column(
             "metric_assets",
             sa.Column(column, shotline.adapters.db.types.UTCDateTime(timezone=True)),
         )
     bind = op.get_bind()
-    if bind.execute(sa.text("SELECT count(*) FROM metric_assets")).scalar_one() == 0:
-        from shotline.services.projections import rebuild
-
-        rebuild(bind)
-        return
     for column, kind in _LASTS:
         bind.execute(
             sa.text(
