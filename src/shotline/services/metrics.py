@@ -263,18 +263,16 @@ def _day(dialect: str, column: Any) -> ColumnElement[str]:
     return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
 
 
-def _micros(dialect: str, column: Any) -> ColumnElement[int]:
-    """A stored time as whole microseconds since the epoch, exact on both databases (the
-    report converts differences of times on PostgreSQL, see _elapsed_micros)."""
-    if dialect == "sqlite":
-        # Whole seconds of the text without its fraction (SQLite's date functions round a
-        # fraction to milliseconds, so :59.9996 would read as the next second), then the six
-        # digits after them. unixepoch() (SQLite 3.38) is four times as fast as strftime.
-        text_ = type_coerce(column, String)
-        whole = func.substr(text_, 1, 19)
-        seconds = func.unixepoch(whole) if _UNIXEPOCH else func.strftime("%s", whole)
-        return cast(seconds, Integer) * 1_000_000 + cast(func.substr(text_, 21, 6), Integer)
-    return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
+def _sqlite_micros(column: Any) -> ColumnElement[int]:
+    """A time stored by SQLite ('YYYY-MM-DD HH:MM:SS.ffffff', UTC) as whole microseconds
+    since the epoch, exact. Whole seconds of the text without its fraction (SQLite's date
+    functions round a fraction to milliseconds, so :59.9996 would read as the next second),
+    then the six digits after them. unixepoch() (SQLite 3.38) is four times as fast as
+    strftime."""
+    text_ = type_coerce(column, String)
+    whole = func.substr(text_, 1, 19)
+    seconds = func.unixepoch(whole) if _UNIXEPOCH else func.strftime("%s", whole)
+    return cast(seconds, Integer) * 1_000_000 + cast(func.substr(text_, 21, 6), Integer)
 
 
 def _defect_codes(dialect: str, column: Any) -> Any:
@@ -505,7 +503,7 @@ def _elapsed_micros(dialect: str, points: Any, pairs: list[tuple[str, str]]) -> 
         # Each time as microseconds once per asset (the conversion is most of this query's
         # cost on SQLite), then the differences.
         micros = (
-            select(*(_micros(dialect, c).label(c.name) for c in points.c))
+            select(*(_sqlite_micros(c).label(c.name) for c in points.c))
             .cte("points_us")
             .prefix_with("MATERIALIZED")
         )
